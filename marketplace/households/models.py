@@ -1,0 +1,66 @@
+"""Households (families) and their children."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.fields import WeekdaySetField, weekday_mask_check
+from core.models import TimeStamped
+from core.weekdays import ALL_SCHOOL_DAYS_MASK
+
+
+class Household(TimeStamped):
+    """A family. Parents are the users holding a *parent* membership of it."""
+
+    name = models.CharField(_("household name"), max_length=80)
+    hardship = models.BooleanField(
+        _("family in hardship"),
+        default=False,
+        help_text=_("Eligible for fee waivers once the school approves."),
+    )
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Child(models.Model):
+    """A pupil. The school is the school of the class, so the two can never disagree."""
+
+    household = models.ForeignKey(
+        Household,
+        on_delete=models.CASCADE,
+        related_name="children",
+        verbose_name=_("household"),
+    )
+    name = models.CharField(_("name"), max_length=80)
+    school_class = models.ForeignKey(
+        "schools.SchoolClass",
+        on_delete=models.PROTECT,
+        related_name="pupils",
+        verbose_name=_("class"),
+    )
+    student_no = models.CharField(_("student number"), max_length=30)
+    days = WeekdaySetField(_("after-school days"), default=ALL_SCHOOL_DAYS_MASK)
+
+    class Meta:
+        ordering = ["school_class", "name"]
+        verbose_name = _("child")
+        verbose_name_plural = _("children")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school_class", "student_no"],
+                name="child_student_no_unique_in_class",
+            ),
+            weekday_mask_check("days", "child_days_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def school(self):
+        return self.school_class.school

@@ -1,0 +1,87 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from core.fields import WeekdaySetField, weekday_mask_check
+from core.models import BilingualName
+from core.weekdays import days_from_mask
+
+
+class Subject(BilingualName):
+    """Something a teacher can lead (art, basketball, homework supervision…)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("subject")
+        verbose_name_plural = _("subjects")
+
+
+class StaffMember(models.Model):
+    """A teacher or other staff member of one school, as the scheduler sees them.
+
+    ``max_duties`` is the weekly duty cap (empty: no cap); ``rest_days`` are standing
+    weekly rest days; ``unavailable`` lists slots of the school's grid they cannot work.
+    """
+
+    school = models.ForeignKey(
+        "schools.School",
+        on_delete=models.CASCADE,
+        related_name="staff",
+        verbose_name=_("school"),
+    )
+    staff_no = models.CharField(_("staff number"), max_length=20)
+    name = models.CharField(_("name"), max_length=80)
+    subjects = models.ManyToManyField(
+        Subject, blank=True, related_name="staff", verbose_name=_("subjects")
+    )
+    unavailable = models.ManyToManyField(
+        "slots.Slot",
+        blank=True,
+        related_name="unavailable_staff",
+        verbose_name=_("unavailable slots"),
+    )
+    rest_days = WeekdaySetField(_("standing rest days"), default=0, blank=True)
+    min_duties = models.PositiveSmallIntegerField(_("minimum weekly duties"), default=0)
+    max_duties = models.PositiveSmallIntegerField(
+        _("weekly duty cap"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty for no cap."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["school", "staff_no"]
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "staff_no"], name="staff_no_unique_per_school"
+            ),
+            models.CheckConstraint(
+                condition=Q(max_duties__isnull=True)
+                | Q(max_duties__gte=F("min_duties")),
+                name="staff_duty_cap_not_below_minimum",
+            ),
+            weekday_mask_check("rest_days", "staff_rest_days_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def rest_day_list(self) -> list[int]:
+        return days_from_mask(self.rest_days)
+
+    def clean(self):
+        if self.pk and self.unavailable.exclude(school_id=self.school_id).exists():
+            raise ValidationError(
+                {
+                    "unavailable": _(
+                        "Unavailable slots must belong to the staff member's school."
+                    )
+                }
+            )
