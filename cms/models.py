@@ -1,6 +1,5 @@
 """Wagtail page types. Issue #5 adds the course library, teacher pool and vendor catalogue."""
 
-from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField

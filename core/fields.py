@@ -40,11 +40,7 @@ class WeekdaySetField(models.PositiveSmallIntegerField):
         if self.has_default():
             defaults["initial"] = days_from_mask(self.get_default())
         defaults.update(
-            {
-                k: v
-                for k, v in kwargs.items()
-                if k in {"required", "label", "help_text", "initial"}
-            }
+            {k: v for k, v in kwargs.items() if k in {"required", "label", "help_text", "initial"}}
         )
         return WeekdaySetFormField(**defaults)
 
@@ -53,9 +49,7 @@ class WeekdaySetField(models.PositiveSmallIntegerField):
 
     def _check_default(self):
         if self.has_default() and not isinstance(self.default, int):
-            return [
-                checks.Error("WeekdaySetField default must be an int mask", obj=self)
-            ]
+            return [checks.Error("WeekdaySetField default must be an int mask", obj=self)]
         return []
 
 

@@ -42,3 +42,8 @@ def mask_from_days(days) -> int:
 
 def days_from_mask(mask: int) -> list[int]:
     return [day for day in range(7) if mask & (1 << day)]
+
+
+def day_labels(mask: int) -> list:
+    """Short translated names of the weekdays in a mask, Monday first."""
+    return [WEEKDAY_SHORT[day] for day in days_from_mask(mask)]

@@ -57,9 +57,7 @@ def teaching_days_for(term, school) -> list[TeachingDay]:
 
     from schools.models import CalendarDay
 
-    rows = CalendarDay.objects.filter(
-        Q(school__isnull=True) | Q(school=school), term=term
-    )
+    rows = CalendarDay.objects.filter(Q(school__isnull=True) | Q(school=school), term=term)
     days_off = set()
     makeup = {}
     for row in rows:

@@ -7,7 +7,12 @@ from django.utils.translation import gettext_lazy as _
 
 from core.fields import WeekdaySetField, weekday_mask_check
 from core.models import BilingualName
-from core.weekdays import ALL_SCHOOL_DAYS_MASK, WEEKDAY_CHOICES, days_from_mask
+from core.weekdays import (
+    ALL_SCHOOL_DAYS_MASK,
+    WEEKDAY_CHOICES,
+    day_labels,
+    days_from_mask,
+)
 
 
 class District(BilingualName):
@@ -68,9 +73,7 @@ class Term(BilingualName):
         verbose_name = _("term")
         verbose_name_plural = _("terms")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(end__gt=F("start")), name="term_end_after_start"
-            ),
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="term_end_after_start"),
         ]
 
 
@@ -145,11 +148,7 @@ class CalendarDay(models.Model):
         return f"{self.date} {self.get_kind_display()}"
 
     def clean(self):
-        if (
-            self.term_id
-            and self.date
-            and not (self.term.start <= self.date <= self.term.end)
-        ):
+        if self.term_id and self.date and not (self.term.start <= self.date <= self.term.end):
             raise ValidationError({"date": _("The date must lie within the term.")})
 
 
@@ -184,18 +183,10 @@ class SchoolClass(models.Model):
         verbose_name = _("class")
         verbose_name_plural = _("classes")
         constraints = [
-            models.UniqueConstraint(
-                fields=["school", "grade", "number"], name="class_unique_per_school"
-            ),
-            models.CheckConstraint(
-                condition=Q(grade__gte=1, grade__lte=9), name="class_grade_1_to_9"
-            ),
-            models.CheckConstraint(
-                condition=Q(number__gte=1), name="class_number_positive"
-            ),
-            models.CheckConstraint(
-                condition=Q(size__gte=1), name="class_size_positive"
-            ),
+            models.UniqueConstraint(fields=["school", "grade", "number"], name="class_unique_per_school"),
+            models.CheckConstraint(condition=Q(grade__gte=1, grade__lte=9), name="class_grade_1_to_9"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="class_number_positive"),
+            models.CheckConstraint(condition=Q(size__gte=1), name="class_size_positive"),
             weekday_mask_check("days", "class_days_valid"),
         ]
 
@@ -210,12 +201,10 @@ class SchoolClass(models.Model):
     def day_list(self) -> list[int]:
         return days_from_mask(self.days)
 
+    @property
+    def day_labels(self) -> list:
+        return day_labels(self.days)
+
     def clean(self):
-        if (
-            self.home_room_id
-            and self.school_id
-            and self.home_room.school_id != self.school_id
-        ):
-            raise ValidationError(
-                {"home_room": _("The home room must belong to the class's school.")}
-            )
+        if self.home_room_id and self.school_id and self.home_room.school_id != self.school_id:
+            raise ValidationError({"home_room": _("The home room must belong to the class's school.")})

@@ -26,18 +26,11 @@ def term_current(*, on: date | None = None) -> Term | None:
 
 def _per_school(queryset, aggregate):
     """A correlated subquery: one aggregate of ``queryset`` per school row, 0 when empty."""
-    rows = (
-        queryset.filter(school=OuterRef("pk"))
-        .order_by()
-        .values("school")
-        .annotate(value=aggregate)
-    )
+    rows = queryset.filter(school=OuterRef("pk")).order_by().values("school").annotate(value=aggregate)
     return Coalesce(Subquery(rows.values("value")[:1], output_field=IntegerField()), 0)
 
 
-def school_list_with_counts(
-    *, district_id: int | None = None, term: Term | None = None
-):
+def school_list_with_counts(*, district_id: int | None = None, term: Term | None = None):
     """Schools with their classes, pupils, staff and this term's activities, in one query.
 
     Separate subqueries, because joining classes, staff and activities in one GROUP BY
@@ -49,11 +42,7 @@ def school_list_with_counts(
     schools = School.objects.select_related("district")
     if district_id is not None:
         schools = schools.filter(district_id=district_id)
-    activities = (
-        Activity.objects.filter(term=term)
-        if term is not None
-        else Activity.objects.none()
-    )
+    activities = Activity.objects.filter(term=term) if term is not None else Activity.objects.none()
     return schools.annotate(
         class_count=_per_school(SchoolClass.objects.all(), Count("pk")),
         pupil_count=_per_school(SchoolClass.objects.all(), Sum("size")),

@@ -11,9 +11,7 @@ from schools.models import District
 def _bureau_page(request, district):
     term = selectors.term_current()
     schools = list(
-        selectors.school_list_with_counts(
-            district_id=district.pk if district else None, term=term
-        )
+        selectors.school_list_with_counts(district_id=district.pk if district else None, term=term)
     )
     context = {
         "district": district,
@@ -26,12 +24,8 @@ def _bureau_page(request, district):
             "staff": sum(s.staff_count for s in schools),
             "activities": sum(s.activity_count for s in schools),
         },
-        "vendor_counts": vendor_status_counts(
-            district_id=district.pk if district else None
-        ),
-        "standards": standards_in_force(
-            district_id=district.pk if district else None, on=selectors.today()
-        ),
+        "vendor_counts": vendor_status_counts(district_id=district.pk if district else None),
+        "standards": standards_in_force(district_id=district.pk if district else None, on=selectors.today()),
     }
     return render(request, "schools/bureau_home.html", context)
 

@@ -1,6 +1,6 @@
 """Local development and the demo city (`make run`)."""
 
-from .base import *  # noqa: F403
+from .base import *
 from .base import env_bool
 
 DEBUG = True

@@ -69,9 +69,7 @@ class Course(TimeStamped):
     grade_min = models.PositiveSmallIntegerField(_("lowest grade"))
     grade_max = models.PositiveSmallIntegerField(_("highest grade"))
     sessions = models.PositiveSmallIntegerField(_("number of sessions"))
-    price_per_session = models.DecimalField(
-        _("price per session (yuan)"), max_digits=8, decimal_places=2
-    )
+    price_per_session = models.DecimalField(_("price per session (yuan)"), max_digits=8, decimal_places=2)
     description = models.TextField(_("description"), blank=True)
     review_status = models.CharField(
         _("review status"),
@@ -91,17 +89,11 @@ class Course(TimeStamped):
                 name="course_owned_by_school_xor_vendor",
             ),
             models.CheckConstraint(
-                condition=Q(
-                    grade_min__gte=1, grade_max__lte=9, grade_min__lte=F("grade_max")
-                ),
+                condition=Q(grade_min__gte=1, grade_max__lte=9, grade_min__lte=F("grade_max")),
                 name="course_grade_band_valid",
             ),
-            models.CheckConstraint(
-                condition=Q(sessions__gte=1), name="course_sessions_positive"
-            ),
-            models.CheckConstraint(
-                condition=Q(price_per_session__gte=0), name="course_price_not_negative"
-            ),
+            models.CheckConstraint(condition=Q(sessions__gte=1), name="course_sessions_positive"),
+            models.CheckConstraint(condition=Q(price_per_session__gte=0), name="course_price_not_negative"),
         ]
 
     def __str__(self) -> str:
@@ -150,9 +142,7 @@ class Activity(TimeStamped):
     name = models.CharField(_("name"), max_length=120)
     grade_min = models.PositiveSmallIntegerField(_("lowest grade"))
     grade_max = models.PositiveSmallIntegerField(_("highest grade"))
-    meetings_per_week = models.PositiveSmallIntegerField(
-        _("meetings per week"), default=1
-    )
+    meetings_per_week = models.PositiveSmallIntegerField(_("meetings per week"), default=1)
     room_kind = models.ForeignKey(
         "rooms.RoomKind",
         on_delete=models.PROTECT,
@@ -187,22 +177,17 @@ class Activity(TimeStamped):
                 condition=Q(meetings_per_week__gte=1, meetings_per_week__lte=5),
                 name="activity_meetings_1_to_5",
             ),
-            models.CheckConstraint(
-                condition=Q(max_size__gte=1), name="activity_max_size_positive"
-            ),
+            models.CheckConstraint(condition=Q(max_size__gte=1), name="activity_max_size_positive"),
             models.CheckConstraint(
                 condition=Q(min_size__lte=F("max_size")),
                 name="activity_min_not_above_max",
             ),
             models.CheckConstraint(
-                condition=Q(
-                    grade_min__gte=1, grade_max__lte=9, grade_min__lte=F("grade_max")
-                ),
+                condition=Q(grade_min__gte=1, grade_max__lte=9, grade_min__lte=F("grade_max")),
                 name="activity_grade_band_valid",
             ),
             models.CheckConstraint(
-                condition=Q(staff_instructor__isnull=True)
-                | Q(vendor_instructor__isnull=True),
+                condition=Q(staff_instructor__isnull=True) | Q(vendor_instructor__isnull=True),
                 name="activity_one_fixed_instructor",
             ),
             models.CheckConstraint(
@@ -230,35 +215,18 @@ class Activity(TimeStamped):
             if course.vendor_id and self.vendor_id != course.vendor_id:
                 errors["vendor"] = _("A vendor's course is run by that vendor.")
             if course.school_id and self.vendor_id:
-                errors["vendor"] = _(
-                    "A school-made course is run by the school's staff."
-                )
+                errors["vendor"] = _("A school-made course is run by the school's staff.")
             if course.school_id and course.school_id != self.school_id:
                 errors["course"] = _("This course belongs to another school.")
             if (
                 self.grade_min is not None
                 and self.grade_max is not None
-                and not (
-                    course.grade_min <= self.grade_min
-                    and self.grade_max <= course.grade_max
-                )
+                and not (course.grade_min <= self.grade_min and self.grade_max <= course.grade_max)
             ):
-                errors["grade_min"] = _(
-                    "The grades must lie within the course's grade band."
-                )
-        if (
-            self.vendor_instructor_id
-            and self.vendor_instructor.vendor_id != self.vendor_id
-        ):
-            errors["vendor_instructor"] = _(
-                "The instructor must work for the activity's vendor."
-            )
-        if (
-            self.staff_instructor_id
-            and self.staff_instructor.school_id != self.school_id
-        ):
-            errors["staff_instructor"] = _(
-                "The teacher must be staff of the activity's school."
-            )
+                errors["grade_min"] = _("The grades must lie within the course's grade band.")
+        if self.vendor_instructor_id and self.vendor_instructor.vendor_id != self.vendor_id:
+            errors["vendor_instructor"] = _("The instructor must work for the activity's vendor.")
+        if self.staff_instructor_id and self.staff_instructor.school_id != self.school_id:
+            errors["staff_instructor"] = _("The teacher must be staff of the activity's school.")
         if errors:
             raise ValidationError(errors)

@@ -31,20 +31,15 @@ def activities_open_to(*, school_class, term):
 
 def courses_for_review(*, district_ids: set[int | None]):
     """Vendor courses awaiting review, for reviewers of these districts (None: the city)."""
-    courses = Course.objects.filter(
-        vendor__isnull=False, review_status=Course.ReviewStatus.SUBMITTED
-    )
+    courses = Course.objects.filter(vendor__isnull=False, review_status=Course.ReviewStatus.SUBMITTED)
     if None not in district_ids:
         courses = courses.filter(vendor__district_id__in=district_ids)
-    return courses.select_related(
-        "vendor", "vendor__district", "category", "subject"
-    ).order_by("created_at")
+    return courses.select_related("vendor", "vendor__district", "category", "subject").order_by("created_at")
 
 
 def courses_reviewed(*, district_ids: set[int | None]):
     courses = Course.objects.filter(
-        Q(review_status=Course.ReviewStatus.APPROVED)
-        | Q(review_status=Course.ReviewStatus.REJECTED),
+        Q(review_status=Course.ReviewStatus.APPROVED) | Q(review_status=Course.ReviewStatus.REJECTED),
         vendor__isnull=False,
     )
     if None not in district_ids:

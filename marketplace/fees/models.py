@@ -29,13 +29,9 @@ class ChargingStandard(TimeStamped):
         related_name="charging_standards",
         verbose_name=_("district"),
     )
-    service_kind = models.CharField(
-        _("service"), max_length=20, choices=ServiceKind.choices
-    )
+    service_kind = models.CharField(_("service"), max_length=20, choices=ServiceKind.choices)
     unit = models.CharField(_("unit"), max_length=12, choices=Unit.choices)
-    cap_amount = models.DecimalField(
-        _("capped amount (yuan)"), max_digits=8, decimal_places=2
-    )
+    cap_amount = models.DecimalField(_("capped amount (yuan)"), max_digits=8, decimal_places=2)
     effective_from = models.DateField(_("effective from"))
     effective_to = models.DateField(
         _("effective until"),
@@ -50,12 +46,9 @@ class ChargingStandard(TimeStamped):
         verbose_name = _("charging standard")
         verbose_name_plural = _("charging standards")
         constraints = [
+            models.CheckConstraint(condition=Q(cap_amount__gte=0), name="standard_cap_not_negative"),
             models.CheckConstraint(
-                condition=Q(cap_amount__gte=0), name="standard_cap_not_negative"
-            ),
-            models.CheckConstraint(
-                condition=Q(effective_to__isnull=True)
-                | Q(effective_to__gte=F("effective_from")),
+                condition=Q(effective_to__isnull=True) | Q(effective_to__gte=F("effective_from")),
                 name="standard_dates_ordered",
             ),
             models.CheckConstraint(
@@ -73,16 +66,15 @@ class ChargingStandard(TimeStamped):
         ]
 
     def __str__(self) -> str:
-        return f"{self.district} {self.get_service_kind_display()} ≤ ¥{self.cap_amount} {self.get_unit_display()}"
+        kind, unit = self.get_service_kind_display(), self.get_unit_display()
+        return f"{self.district} {kind} ≤ ¥{self.cap_amount} {unit}"
 
     def overlapping(self):
         """Other standards for the same district, service and unit whose dates overlap."""
         others = ChargingStandard.objects.filter(
             district_id=self.district_id, service_kind=self.service_kind, unit=self.unit
         ).exclude(pk=self.pk)
-        others = others.filter(
-            Q(effective_to__isnull=True) | Q(effective_to__gte=self.effective_from)
-        )
+        others = others.filter(Q(effective_to__isnull=True) | Q(effective_to__gte=self.effective_from))
         if self.effective_to is not None:
             others = others.filter(effective_from__lte=self.effective_to)
         return others
@@ -90,7 +82,5 @@ class ChargingStandard(TimeStamped):
     def clean(self):
         if self.district_id and self.effective_from and self.overlapping().exists():
             raise ValidationError(
-                _(
-                    "Another standard for this district, service and unit is in force on these dates."
-                )
+                _("Another standard for this district, service and unit is in force on these dates.")
             )

@@ -15,9 +15,7 @@ def standards_in_force(*, district_id: int | None = None, on: date):
     return standards.order_by("district__code", "service_kind", "unit")
 
 
-def standard_in_force(
-    *, district_id: int, service_kind: str, unit: str, on: date
-) -> ChargingStandard | None:
+def standard_in_force(*, district_id: int, service_kind: str, unit: str, on: date) -> ChargingStandard | None:
     return (
         standards_in_force(district_id=district_id, on=on)
         .filter(service_kind=service_kind, unit=unit)

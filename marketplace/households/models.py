@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.fields import WeekdaySetField, weekday_mask_check
 from core.models import TimeStamped
-from core.weekdays import ALL_SCHOOL_DAYS_MASK
+from core.weekdays import ALL_SCHOOL_DAYS_MASK, day_labels
 
 
 class Household(TimeStamped):
@@ -60,6 +60,10 @@ class Child(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def day_labels(self) -> list:
+        return day_labels(self.days)
 
     @property
     def school(self):

@@ -17,9 +17,7 @@ def household_home(request, household_id: int):
         "children": [
             {
                 "child": child,
-                "activities": activities_open_to(
-                    school_class=child.school_class, term=term
-                ),
+                "activities": activities_open_to(school_class=child.school_class, term=term),
             }
             for child in children
         ],

@@ -9,9 +9,7 @@ WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
 def check_character(first17: str) -> str:
-    total = sum(
-        ALPHABET.index(ch) * weight for ch, weight in zip(first17, WEIGHTS, strict=True)
-    )
+    total = sum(ALPHABET.index(ch) * weight for ch, weight in zip(first17, WEIGHTS, strict=True))
     return ALPHABET[(31 - total % 31) % 31]
 
 
@@ -26,13 +24,12 @@ def validate_credit_code(value: str) -> None:
     from django.utils.translation import gettext as _
 
     if len(value) != 18:
-        raise ValidationError(
-            _("A unified social credit code has 18 characters."), code="length"
-        )
+        raise ValidationError(_("A unified social credit code has 18 characters."), code="length")
     if any(ch not in ALPHABET for ch in value):
         raise ValidationError(
             _(
-                "A unified social credit code uses only digits and capital letters other than I, O, S, V and Z."
+                "A unified social credit code uses only digits and capital letters "
+                "other than I, O, S, V and Z."
             ),
             code="alphabet",
         )

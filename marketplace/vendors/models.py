@@ -59,12 +59,8 @@ class Vendor(TimeStamped):
     address = models.CharField(_("address"), max_length=200, blank=True)
     contact_name = models.CharField(_("contact person"), max_length=80, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
-    status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
-    )
-    risk_grade = models.CharField(
-        _("risk grade"), max_length=1, choices=RiskGrade.choices, blank=True
-    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    risk_grade = models.CharField(_("risk grade"), max_length=1, choices=RiskGrade.choices, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -75,9 +71,7 @@ class Vendor(TimeStamped):
                 condition=Exact(Length("credit_code"), 18),
                 name="vendor_credit_code_18_chars",
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=VendorStatus.values), name="vendor_status_valid"
-            ),
+            models.CheckConstraint(condition=Q(status__in=VendorStatus.values), name="vendor_status_valid"),
             models.CheckConstraint(
                 condition=Q(risk_grade__in=["", "A", "B", "C", "D"]),
                 name="vendor_risk_grade_valid",
@@ -139,12 +133,8 @@ class InstructorAvailability(models.Model):
         verbose_name = _("availability window")
         verbose_name_plural = _("availability windows")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(end__gt=F("start")), name="availability_end_after_start"
-            ),
-            models.CheckConstraint(
-                condition=Q(weekday__lte=6), name="availability_weekday_valid"
-            ),
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="availability_end_after_start"),
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="availability_weekday_valid"),
         ]
 
     def __str__(self) -> str:

@@ -9,16 +9,11 @@ def vendor_status_counts(*, district_id: int | None = None) -> list[dict]:
     if district_id is not None:
         vendors = vendors.filter(district_id=district_id)
     counts = dict(vendors.order_by().values_list("status").annotate(n=Count("pk")))
-    return [
-        {"status": label, "count": counts.get(value, 0)}
-        for value, label in Vendor.Status.choices
-    ]
+    return [{"status": label, "count": counts.get(value, 0)} for value, label in Vendor.Status.choices]
 
 
 def approved_vendors(*, district_id: int | None = None):
-    vendors = Vendor.objects.filter(status=Vendor.Status.APPROVED).select_related(
-        "category", "district"
-    )
+    vendors = Vendor.objects.filter(status=Vendor.Status.APPROVED).select_related("category", "district")
     if district_id is not None:
         vendors = vendors.filter(district_id=district_id)
     return vendors

@@ -11,11 +11,7 @@ def vendor_home(request, vendor_id: int):
     context = {
         "vendor": vendor,
         "instructors": instructors_of_vendor(vendor=vendor),
-        "courses": vendor.courses.select_related("category", "subject").order_by(
-            "title"
-        ),
-        "activities": vendor.activities.select_related("school", "term").order_by(
-            "school__code", "name"
-        ),
+        "courses": vendor.courses.select_related("category", "subject").order_by("title"),
+        "activities": vendor.activities.select_related("school", "term").order_by("school__code", "name"),
     }
     return render(request, "vendors/vendor_home.html", context)

@@ -22,9 +22,7 @@ def memberships_of(user) -> list[Membership]:
     if cached is None:
         cached = list(
             Membership.objects.filter(user=user)
-            .select_related(
-                "district", "school", "school__district", "staff", "vendor", "household"
-            )
+            .select_related("district", "school", "school__district", "staff", "vendor", "household")
             .order_by("role", "pk")
         )
         user._memberships_cache = cached
@@ -49,8 +47,7 @@ def require_role(user, role: Role | str) -> list[Membership]:
 
 def _bureau_covers_district(user, district_id: int) -> bool:
     return any(
-        m.district_id is None or m.district_id == district_id
-        for m in roles_of(user, Role.BUREAU_OFFICER)
+        m.district_id is None or m.district_id == district_id for m in roles_of(user, Role.BUREAU_OFFICER)
     )
 
 
@@ -62,18 +59,12 @@ def bureau_membership_or_404(user, district_id: int | None) -> Membership:
     raise Http404("Not a bureau officer of this district")
 
 
-def school_ids_for(
-    user, roles: Iterable[Role | str] = (Role.SCHOOL_ADMIN,)
-) -> set[int]:
+def school_ids_for(user, roles: Iterable[Role | str] = (Role.SCHOOL_ADMIN,)) -> set[int]:
     roles = set(roles)
-    return {
-        m.school_id for m in memberships_of(user) if m.role in roles and m.school_id
-    }
+    return {m.school_id for m in memberships_of(user) if m.role in roles and m.school_id}
 
 
-def school_for_user_or_404(
-    user, school_id: int, *, roles=(Role.SCHOOL_ADMIN,), bureau: bool = False
-):
+def school_for_user_or_404(user, school_id: int, *, roles=(Role.SCHOOL_ADMIN,), bureau: bool = False):
     """The school, when the user holds one of ``roles`` there (or oversees its district).
 
     ``bureau=True`` also admits bureau officers of the city or of the school's district.
@@ -102,9 +93,7 @@ def staff_for_user_or_404(user, staff_id: int):
 def vendor_for_user_or_404(user, vendor_id: int, *, bureau: bool = False):
     from marketplace.vendors.models import Vendor
 
-    vendor = get_object_or_404(
-        Vendor.objects.select_related("district", "category"), pk=vendor_id
-    )
+    vendor = get_object_or_404(Vendor.objects.select_related("district", "category"), pk=vendor_id)
     if any(m.vendor_id == vendor.pk for m in roles_of(user, Role.VENDOR_MEMBER)):
         return vendor
     if bureau and _bureau_covers_district(user, vendor.district_id):

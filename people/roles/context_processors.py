@@ -6,8 +6,4 @@ def roles(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"my_roles": []}
-    return {
-        "my_roles": [
-            {"membership": m, "url": home_url(m)} for m in memberships_of(user)
-        ]
-    }
+    return {"my_roles": [{"membership": m, "url": home_url(m)} for m in memberships_of(user)]}

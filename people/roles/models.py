@@ -126,9 +126,7 @@ class Membership(models.Model):
         verbose_name = _("role membership")
         verbose_name_plural = _("role memberships")
         constraints = [
-            models.CheckConstraint(
-                condition=_all_scope_conditions(), name="membership_scope_matches_role"
-            ),
+            models.CheckConstraint(condition=_all_scope_conditions(), name="membership_scope_matches_role"),
             models.UniqueConstraint(
                 fields=["user", "role", "district"],
                 condition=Q(
@@ -183,6 +181,4 @@ class Membership(models.Model):
             and self.school_id
             and self.staff.school_id != self.school_id
         ):
-            raise ValidationError(
-                {"staff": _("The staff record must belong to the membership's school.")}
-            )
+            raise ValidationError({"staff": _("The staff record must belong to the membership's school.")})

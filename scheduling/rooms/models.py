@@ -26,21 +26,15 @@ class Room(models.Model):
     code = models.SlugField(_("code"), max_length=40)
     name = models.CharField(_("name"), max_length=80)
     capacity = models.PositiveSmallIntegerField(_("capacity"))
-    kinds = models.ManyToManyField(
-        RoomKind, related_name="rooms", verbose_name=_("kinds")
-    )
+    kinds = models.ManyToManyField(RoomKind, related_name="rooms", verbose_name=_("kinds"))
 
     class Meta:
         ordering = ["school", "code"]
         verbose_name = _("room")
         verbose_name_plural = _("rooms")
         constraints = [
-            models.UniqueConstraint(
-                fields=["school", "code"], name="room_code_unique_per_school"
-            ),
-            models.CheckConstraint(
-                condition=Q(capacity__gte=1), name="room_capacity_positive"
-            ),
+            models.UniqueConstraint(fields=["school", "code"], name="room_code_unique_per_school"),
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="room_capacity_positive"),
         ]
 
     def __str__(self) -> str:

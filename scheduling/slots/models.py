@@ -33,19 +33,13 @@ class Slot(models.Model):
         verbose_name = _("slot")
         verbose_name_plural = _("slots")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(end__gt=F("start")), name="slot_end_after_start"
-            ),
-            models.CheckConstraint(
-                condition=Q(weekday__lte=6), name="slot_weekday_valid"
-            ),
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="slot_end_after_start"),
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="slot_weekday_valid"),
             models.CheckConstraint(
                 condition=Q(kind__in=["supervised", "enrichment"]),
                 name="slot_kind_valid",
             ),
-            models.UniqueConstraint(
-                fields=["school", "weekday", "start"], name="slot_unique_start"
-            ),
+            models.UniqueConstraint(fields=["school", "weekday", "start"], name="slot_unique_start"),
         ]
 
     def __str__(self) -> str:
@@ -60,12 +54,7 @@ class Slot(models.Model):
         return f"{DAY_CODES[self.weekday]}-{earlier + 1}"
 
     def clean(self):
-        if (
-            self.start
-            and self.end
-            and self.school_id is not None
-            and self.weekday is not None
-        ):
+        if self.start and self.end and self.school_id is not None and self.weekday is not None:
             overlapping = Slot.objects.filter(
                 school_id=self.school_id,
                 weekday=self.weekday,
@@ -73,6 +62,4 @@ class Slot(models.Model):
                 end__gt=self.start,
             ).exclude(pk=self.pk)
             if overlapping.exists():
-                raise ValidationError(
-                    _("This slot overlaps another slot of the same day.")
-                )
+                raise ValidationError(_("This slot overlaps another slot of the same day."))

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.fields import WeekdaySetField, weekday_mask_check
 from core.models import BilingualName
-from core.weekdays import days_from_mask
+from core.weekdays import day_labels, days_from_mask
 
 
 class Subject(BilingualName):
@@ -34,9 +34,7 @@ class StaffMember(models.Model):
     )
     staff_no = models.CharField(_("staff number"), max_length=20)
     name = models.CharField(_("name"), max_length=80)
-    subjects = models.ManyToManyField(
-        Subject, blank=True, related_name="staff", verbose_name=_("subjects")
-    )
+    subjects = models.ManyToManyField(Subject, blank=True, related_name="staff", verbose_name=_("subjects"))
     unavailable = models.ManyToManyField(
         "slots.Slot",
         blank=True,
@@ -58,12 +56,9 @@ class StaffMember(models.Model):
         verbose_name = _("staff member")
         verbose_name_plural = _("staff")
         constraints = [
-            models.UniqueConstraint(
-                fields=["school", "staff_no"], name="staff_no_unique_per_school"
-            ),
+            models.UniqueConstraint(fields=["school", "staff_no"], name="staff_no_unique_per_school"),
             models.CheckConstraint(
-                condition=Q(max_duties__isnull=True)
-                | Q(max_duties__gte=F("min_duties")),
+                condition=Q(max_duties__isnull=True) | Q(max_duties__gte=F("min_duties")),
                 name="staff_duty_cap_not_below_minimum",
             ),
             weekday_mask_check("rest_days", "staff_rest_days_valid"),
@@ -76,12 +71,12 @@ class StaffMember(models.Model):
     def rest_day_list(self) -> list[int]:
         return days_from_mask(self.rest_days)
 
+    @property
+    def rest_day_labels(self) -> list:
+        return day_labels(self.rest_days)
+
     def clean(self):
         if self.pk and self.unavailable.exclude(school_id=self.school_id).exists():
             raise ValidationError(
-                {
-                    "unavailable": _(
-                        "Unavailable slots must belong to the staff member's school."
-                    )
-                }
+                {"unavailable": _("Unavailable slots must belong to the staff member's school.")}
             )

@@ -16,9 +16,7 @@ def teacher_home(request, staff_id: int):
         "term": term,
         "subjects": staff.subjects.all(),
         "unavailable": staff.unavailable.order_by("weekday", "start"),
-        "fixed_activities": staff.fixed_activities.filter(term=term).select_related(
-            "room_kind"
-        )
+        "fixed_activities": staff.fixed_activities.filter(term=term).select_related("room_kind")
         if term
         else [],
         "grid": slot_grid(school=staff.school),

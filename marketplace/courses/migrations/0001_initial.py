@@ -4,65 +4,166 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Activity',
+            name="Activity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('grade_min', models.PositiveSmallIntegerField(verbose_name='lowest grade')),
-                ('grade_max', models.PositiveSmallIntegerField(verbose_name='highest grade')),
-                ('meetings_per_week', models.PositiveSmallIntegerField(default=1, verbose_name='meetings per week')),
-                ('min_size', models.PositiveSmallIntegerField(default=0, verbose_name='minimum size')),
-                ('max_size', models.PositiveSmallIntegerField(verbose_name='maximum size')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="created at"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, verbose_name="updated at"),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                (
+                    "grade_min",
+                    models.PositiveSmallIntegerField(verbose_name="lowest grade"),
+                ),
+                (
+                    "grade_max",
+                    models.PositiveSmallIntegerField(verbose_name="highest grade"),
+                ),
+                (
+                    "meetings_per_week",
+                    models.PositiveSmallIntegerField(
+                        default=1, verbose_name="meetings per week"
+                    ),
+                ),
+                (
+                    "min_size",
+                    models.PositiveSmallIntegerField(
+                        default=0, verbose_name="minimum size"
+                    ),
+                ),
+                (
+                    "max_size",
+                    models.PositiveSmallIntegerField(verbose_name="maximum size"),
+                ),
             ],
             options={
-                'verbose_name': 'activity',
-                'verbose_name_plural': 'activities',
-                'ordering': ['school', 'term', 'name'],
+                "verbose_name": "activity",
+                "verbose_name_plural": "activities",
+                "ordering": ["school", "term", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='name (Chinese)')),
-                ('name_en', models.CharField(blank=True, max_length=120, verbose_name='name (English)')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='code')),
-                ('is_academic', models.BooleanField(default=False, verbose_name='academic subject tutoring')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(max_length=120, verbose_name="name (Chinese)"),
+                ),
+                (
+                    "name_en",
+                    models.CharField(
+                        blank=True, max_length=120, verbose_name="name (English)"
+                    ),
+                ),
+                (
+                    "code",
+                    models.SlugField(max_length=40, unique=True, verbose_name="code"),
+                ),
+                (
+                    "is_academic",
+                    models.BooleanField(
+                        default=False, verbose_name="academic subject tutoring"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'category',
-                'verbose_name_plural': 'categories',
-                'ordering': ['code'],
+                "verbose_name": "category",
+                "verbose_name_plural": "categories",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Course',
+            name="Course",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('title', models.CharField(max_length=120, verbose_name='title')),
-                ('grade_min', models.PositiveSmallIntegerField(verbose_name='lowest grade')),
-                ('grade_max', models.PositiveSmallIntegerField(verbose_name='highest grade')),
-                ('sessions', models.PositiveSmallIntegerField(verbose_name='number of sessions')),
-                ('price_per_session', models.DecimalField(decimal_places=2, max_digits=8, verbose_name='price per session (yuan)')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('review_status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Under review'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='draft', max_length=12, verbose_name='review status')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="created at"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, verbose_name="updated at"),
+                ),
+                ("title", models.CharField(max_length=120, verbose_name="title")),
+                (
+                    "grade_min",
+                    models.PositiveSmallIntegerField(verbose_name="lowest grade"),
+                ),
+                (
+                    "grade_max",
+                    models.PositiveSmallIntegerField(verbose_name="highest grade"),
+                ),
+                (
+                    "sessions",
+                    models.PositiveSmallIntegerField(verbose_name="number of sessions"),
+                ),
+                (
+                    "price_per_session",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=8,
+                        verbose_name="price per session (yuan)",
+                    ),
+                ),
+                (
+                    "description",
+                    models.TextField(blank=True, verbose_name="description"),
+                ),
+                (
+                    "review_status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Under review"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="draft",
+                        max_length=12,
+                        verbose_name="review status",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'course',
-                'verbose_name_plural': 'courses',
-                'ordering': ['title'],
+                "verbose_name": "course",
+                "verbose_name_plural": "courses",
+                "ordering": ["title"],
             },
         ),
     ]

@@ -5,115 +5,239 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('courses', '0001_initial'),
-        ('rooms', '0001_initial'),
-        ('schools', '0001_initial'),
-        ('staff', '0001_initial'),
-        ('vendors', '0001_initial'),
+        ("courses", "0001_initial"),
+        ("rooms", "0001_initial"),
+        ("schools", "0001_initial"),
+        ("staff", "0001_initial"),
+        ("vendors", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='activity',
-            name='room_kind',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='activities', to='rooms.roomkind', verbose_name='room kind'),
+            model_name="activity",
+            name="room_kind",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="activities",
+                to="rooms.roomkind",
+                verbose_name="room kind",
+            ),
         ),
         migrations.AddField(
-            model_name='activity',
-            name='school',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='activities', to='schools.school', verbose_name='school'),
+            model_name="activity",
+            name="school",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="activities",
+                to="schools.school",
+                verbose_name="school",
+            ),
         ),
         migrations.AddField(
-            model_name='activity',
-            name='staff_instructor',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='fixed_activities', to='staff.staffmember', verbose_name='fixed staff teacher'),
+            model_name="activity",
+            name="staff_instructor",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="fixed_activities",
+                to="staff.staffmember",
+                verbose_name="fixed staff teacher",
+            ),
         ),
         migrations.AddField(
-            model_name='activity',
-            name='term',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='activities', to='schools.term', verbose_name='term'),
+            model_name="activity",
+            name="term",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="activities",
+                to="schools.term",
+                verbose_name="term",
+            ),
         ),
         migrations.AddField(
-            model_name='activity',
-            name='vendor',
-            field=models.ForeignKey(blank=True, help_text="Empty when the school's own staff run it.", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='activities', to='vendors.vendor', verbose_name='provider (vendor)'),
+            model_name="activity",
+            name="vendor",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Empty when the school's own staff run it.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="activities",
+                to="vendors.vendor",
+                verbose_name="provider (vendor)",
+            ),
         ),
         migrations.AddField(
-            model_name='activity',
-            name='vendor_instructor',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='fixed_activities', to='vendors.instructor', verbose_name='fixed vendor instructor'),
+            model_name="activity",
+            name="vendor_instructor",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="fixed_activities",
+                to="vendors.instructor",
+                verbose_name="fixed vendor instructor",
+            ),
         ),
         migrations.AddField(
-            model_name='course',
-            name='category',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='courses', to='courses.category', verbose_name='category'),
+            model_name="course",
+            name="category",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="courses",
+                to="courses.category",
+                verbose_name="category",
+            ),
         ),
         migrations.AddField(
-            model_name='course',
-            name='school',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='own_courses', to='schools.school', verbose_name='owning school'),
+            model_name="course",
+            name="school",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="own_courses",
+                to="schools.school",
+                verbose_name="owning school",
+            ),
         ),
         migrations.AddField(
-            model_name='course',
-            name='subject',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='courses', to='staff.subject', verbose_name='subject'),
+            model_name="course",
+            name="subject",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="courses",
+                to="staff.subject",
+                verbose_name="subject",
+            ),
         ),
         migrations.AddField(
-            model_name='course',
-            name='vendor',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='courses', to='vendors.vendor', verbose_name='owning vendor'),
+            model_name="course",
+            name="vendor",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="courses",
+                to="vendors.vendor",
+                verbose_name="owning vendor",
+            ),
         ),
         migrations.AddField(
-            model_name='activity',
-            name='course',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='activities', to='courses.course', verbose_name='course'),
+            model_name="activity",
+            name="course",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="activities",
+                to="courses.course",
+                verbose_name="course",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='course',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('school__isnull', False), ('vendor__isnull', True)), models.Q(('school__isnull', True), ('vendor__isnull', False)), _connector='OR'), name='course_owned_by_school_xor_vendor'),
+            model_name="course",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("school__isnull", False), ("vendor__isnull", True)),
+                    models.Q(("school__isnull", True), ("vendor__isnull", False)),
+                    _connector="OR",
+                ),
+                name="course_owned_by_school_xor_vendor",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='course',
-            constraint=models.CheckConstraint(condition=models.Q(('grade_max__lte', 9), ('grade_min__gte', 1), ('grade_min__lte', models.F('grade_max'))), name='course_grade_band_valid'),
+            model_name="course",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("grade_max__lte", 9),
+                    ("grade_min__gte", 1),
+                    ("grade_min__lte", models.F("grade_max")),
+                ),
+                name="course_grade_band_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='course',
-            constraint=models.CheckConstraint(condition=models.Q(('sessions__gte', 1)), name='course_sessions_positive'),
+            model_name="course",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("sessions__gte", 1)),
+                name="course_sessions_positive",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='course',
-            constraint=models.CheckConstraint(condition=models.Q(('price_per_session__gte', 0)), name='course_price_not_negative'),
+            model_name="course",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("price_per_session__gte", 0)),
+                name="course_price_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='activity',
-            constraint=models.CheckConstraint(condition=models.Q(('meetings_per_week__gte', 1), ('meetings_per_week__lte', 5)), name='activity_meetings_1_to_5'),
+            model_name="activity",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("meetings_per_week__gte", 1), ("meetings_per_week__lte", 5)
+                ),
+                name="activity_meetings_1_to_5",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='activity',
-            constraint=models.CheckConstraint(condition=models.Q(('max_size__gte', 1)), name='activity_max_size_positive'),
+            model_name="activity",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("max_size__gte", 1)),
+                name="activity_max_size_positive",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='activity',
-            constraint=models.CheckConstraint(condition=models.Q(('min_size__lte', models.F('max_size'))), name='activity_min_not_above_max'),
+            model_name="activity",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("min_size__lte", models.F("max_size"))),
+                name="activity_min_not_above_max",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='activity',
-            constraint=models.CheckConstraint(condition=models.Q(('grade_max__lte', 9), ('grade_min__gte', 1), ('grade_min__lte', models.F('grade_max'))), name='activity_grade_band_valid'),
+            model_name="activity",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("grade_max__lte", 9),
+                    ("grade_min__gte", 1),
+                    ("grade_min__lte", models.F("grade_max")),
+                ),
+                name="activity_grade_band_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='activity',
-            constraint=models.CheckConstraint(condition=models.Q(('staff_instructor__isnull', True), ('vendor_instructor__isnull', True), _connector='OR'), name='activity_one_fixed_instructor'),
+            model_name="activity",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("staff_instructor__isnull", True),
+                    ("vendor_instructor__isnull", True),
+                    _connector="OR",
+                ),
+                name="activity_one_fixed_instructor",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='activity',
-            constraint=models.CheckConstraint(condition=models.Q(('vendor__isnull', False), ('vendor_instructor__isnull', True), _connector='OR'), name='activity_vendor_instructor_needs_vendor'),
+            model_name="activity",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("vendor__isnull", False),
+                    ("vendor_instructor__isnull", True),
+                    _connector="OR",
+                ),
+                name="activity_vendor_instructor_needs_vendor",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='activity',
-            constraint=models.CheckConstraint(condition=models.Q(('vendor__isnull', True), ('staff_instructor__isnull', True), _connector='OR'), name='activity_staff_instructor_only_for_staff_run'),
+            model_name="activity",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("vendor__isnull", True),
+                    ("staff_instructor__isnull", True),
+                    _connector="OR",
+                ),
+                name="activity_staff_instructor_only_for_staff_run",
+            ),
         ),
     ]

@@ -4,30 +4,83 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='ChargingStandard',
+            name="ChargingStandard",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('service_kind', models.CharField(choices=[('supervised_study', 'Supervised study'), ('enrichment', 'Enrichment activity')], max_length=20, verbose_name='service')),
-                ('unit', models.CharField(choices=[('per_term', 'per term'), ('per_month', 'per month'), ('per_session', 'per session')], max_length=12, verbose_name='unit')),
-                ('cap_amount', models.DecimalField(decimal_places=2, max_digits=8, verbose_name='capped amount (yuan)')),
-                ('effective_from', models.DateField(verbose_name='effective from')),
-                ('effective_to', models.DateField(blank=True, help_text='Empty: until replaced.', null=True, verbose_name='effective until')),
-                ('approval_document', models.CharField(max_length=80, verbose_name='approval document number')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="created at"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, verbose_name="updated at"),
+                ),
+                (
+                    "service_kind",
+                    models.CharField(
+                        choices=[
+                            ("supervised_study", "Supervised study"),
+                            ("enrichment", "Enrichment activity"),
+                        ],
+                        max_length=20,
+                        verbose_name="service",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.CharField(
+                        choices=[
+                            ("per_term", "per term"),
+                            ("per_month", "per month"),
+                            ("per_session", "per session"),
+                        ],
+                        max_length=12,
+                        verbose_name="unit",
+                    ),
+                ),
+                (
+                    "cap_amount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=8,
+                        verbose_name="capped amount (yuan)",
+                    ),
+                ),
+                ("effective_from", models.DateField(verbose_name="effective from")),
+                (
+                    "effective_to",
+                    models.DateField(
+                        blank=True,
+                        help_text="Empty: until replaced.",
+                        null=True,
+                        verbose_name="effective until",
+                    ),
+                ),
+                (
+                    "approval_document",
+                    models.CharField(
+                        max_length=80, verbose_name="approval document number"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'charging standard',
-                'verbose_name_plural': 'charging standards',
-                'ordering': ['district', 'service_kind', '-effective_from'],
+                "verbose_name": "charging standard",
+                "verbose_name_plural": "charging standards",
+                "ordering": ["district", "service_kind", "-effective_from"],
             },
         ),
     ]

@@ -5,38 +5,65 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('fees', '0001_initial'),
-        ('schools', '0001_initial'),
+        ("fees", "0001_initial"),
+        ("schools", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='chargingstandard',
-            name='district',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='charging_standards', to='schools.district', verbose_name='district'),
+            model_name="chargingstandard",
+            name="district",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="charging_standards",
+                to="schools.district",
+                verbose_name="district",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='chargingstandard',
-            constraint=models.CheckConstraint(condition=models.Q(('cap_amount__gte', 0)), name='standard_cap_not_negative'),
+            model_name="chargingstandard",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("cap_amount__gte", 0)),
+                name="standard_cap_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='chargingstandard',
-            constraint=models.CheckConstraint(condition=models.Q(('effective_to__isnull', True), ('effective_to__gte', models.F('effective_from')), _connector='OR'), name='standard_dates_ordered'),
+            model_name="chargingstandard",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("effective_to__isnull", True),
+                    ("effective_to__gte", models.F("effective_from")),
+                    _connector="OR",
+                ),
+                name="standard_dates_ordered",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='chargingstandard',
-            constraint=models.CheckConstraint(condition=models.Q(('service_kind__in', ['supervised_study', 'enrichment'])), name='standard_service_kind_valid'),
+            model_name="chargingstandard",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("service_kind__in", ["supervised_study", "enrichment"])
+                ),
+                name="standard_service_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='chargingstandard',
-            constraint=models.CheckConstraint(condition=models.Q(('unit__in', ['per_term', 'per_month', 'per_session'])), name='standard_unit_valid'),
+            model_name="chargingstandard",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("unit__in", ["per_term", "per_month", "per_session"])
+                ),
+                name="standard_unit_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='chargingstandard',
-            constraint=models.UniqueConstraint(fields=('district', 'service_kind', 'unit', 'effective_from'), name='standard_unique_start'),
+            model_name="chargingstandard",
+            constraint=models.UniqueConstraint(
+                fields=("district", "service_kind", "unit", "effective_from"),
+                name="standard_unique_start",
+            ),
         ),
     ]

@@ -5,31 +5,46 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('households', '0001_initial'),
-        ('schools', '0001_initial'),
+        ("households", "0001_initial"),
+        ("schools", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='child',
-            name='school_class',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pupils', to='schools.schoolclass', verbose_name='class'),
+            model_name="child",
+            name="school_class",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="pupils",
+                to="schools.schoolclass",
+                verbose_name="class",
+            ),
         ),
         migrations.AddField(
-            model_name='child',
-            name='household',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='children', to='households.household', verbose_name='household'),
+            model_name="child",
+            name="household",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="children",
+                to="households.household",
+                verbose_name="household",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='child',
-            constraint=models.UniqueConstraint(fields=('school_class', 'student_no'), name='child_student_no_unique_in_class'),
+            model_name="child",
+            constraint=models.UniqueConstraint(
+                fields=("school_class", "student_no"),
+                name="child_student_no_unique_in_class",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='child',
-            constraint=models.CheckConstraint(condition=models.Q(('days__gte', 0), ('days__lte', 127)), name='child_days_valid'),
+            model_name="child",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("days__gte", 0), ("days__lte", 127)),
+                name="child_days_valid",
+            ),
         ),
     ]

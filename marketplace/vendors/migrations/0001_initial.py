@@ -3,85 +3,274 @@
 import django.db.models.deletion
 import django.db.models.functions.text
 import django.db.models.lookups
-import marketplace.vendors.credit_code
 from django.db import migrations, models
+
+import marketplace.vendors.credit_code
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('courses', '0001_initial'),
-        ('schools', '0001_initial'),
-        ('staff', '0001_initial'),
+        ("courses", "0001_initial"),
+        ("schools", "0001_initial"),
+        ("staff", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Vendor',
+            name="Vendor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('name', models.CharField(max_length=120, verbose_name='institution name')),
-                ('credit_code', models.CharField(max_length=18, unique=True, validators=[marketplace.vendors.credit_code.validate_credit_code], verbose_name='unified social credit code')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
-                ('contact_name', models.CharField(blank=True, max_length=80, verbose_name='contact person')),
-                ('contact_phone', models.CharField(blank=True, max_length=20, verbose_name='contact phone')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted for review'), ('changes_requested', 'Changes requested'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('suspended', 'Suspended'), ('revoked', 'Revoked')], default='draft', max_length=20, verbose_name='status')),
-                ('risk_grade', models.CharField(blank=True, choices=[('A', 'A (low risk)'), ('B', 'B'), ('C', 'C'), ('D', 'D (high risk)')], max_length=1, verbose_name='risk grade')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='vendors', to='courses.category', verbose_name='category')),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='vendors', to='schools.district', verbose_name='district')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="created at"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, verbose_name="updated at"),
+                ),
+                (
+                    "name",
+                    models.CharField(max_length=120, verbose_name="institution name"),
+                ),
+                (
+                    "credit_code",
+                    models.CharField(
+                        max_length=18,
+                        unique=True,
+                        validators=[
+                            marketplace.vendors.credit_code.validate_credit_code
+                        ],
+                        verbose_name="unified social credit code",
+                    ),
+                ),
+                (
+                    "address",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="address"
+                    ),
+                ),
+                (
+                    "contact_name",
+                    models.CharField(
+                        blank=True, max_length=80, verbose_name="contact person"
+                    ),
+                ),
+                (
+                    "contact_phone",
+                    models.CharField(
+                        blank=True, max_length=20, verbose_name="contact phone"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted for review"),
+                            ("changes_requested", "Changes requested"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("suspended", "Suspended"),
+                            ("revoked", "Revoked"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "risk_grade",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("A", "A (low risk)"),
+                            ("B", "B"),
+                            ("C", "C"),
+                            ("D", "D (high risk)"),
+                        ],
+                        max_length=1,
+                        verbose_name="risk grade",
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="vendors",
+                        to="courses.category",
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="vendors",
+                        to="schools.district",
+                        verbose_name="district",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'vendor',
-                'verbose_name_plural': 'vendors',
-                'ordering': ['name'],
+                "verbose_name": "vendor",
+                "verbose_name_plural": "vendors",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Instructor',
+            name="Instructor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80, verbose_name='name')),
-                ('qualifications', models.TextField(blank=True, help_text='Certificates, one per line.', verbose_name='qualifications')),
-                ('max_sessions', models.PositiveSmallIntegerField(blank=True, help_text='Leave empty for no cap.', null=True, verbose_name='weekly session cap')),
-                ('subjects', models.ManyToManyField(blank=True, related_name='instructors', to='staff.subject', verbose_name='subjects')),
-                ('vendor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='instructors', to='vendors.vendor', verbose_name='vendor')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("name", models.CharField(max_length=80, verbose_name="name")),
+                (
+                    "qualifications",
+                    models.TextField(
+                        blank=True,
+                        help_text="Certificates, one per line.",
+                        verbose_name="qualifications",
+                    ),
+                ),
+                (
+                    "max_sessions",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="Leave empty for no cap.",
+                        null=True,
+                        verbose_name="weekly session cap",
+                    ),
+                ),
+                (
+                    "subjects",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="instructors",
+                        to="staff.subject",
+                        verbose_name="subjects",
+                    ),
+                ),
+                (
+                    "vendor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="instructors",
+                        to="vendors.vendor",
+                        verbose_name="vendor",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'instructor',
-                'verbose_name_plural': 'instructors',
-                'ordering': ['vendor', 'name'],
+                "verbose_name": "instructor",
+                "verbose_name_plural": "instructors",
+                "ordering": ["vendor", "name"],
             },
         ),
         migrations.CreateModel(
-            name='InstructorAvailability',
+            name="InstructorAvailability",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('weekday', models.PositiveSmallIntegerField(choices=[(0, 'Monday'), (1, 'Tuesday'), (2, 'Wednesday'), (3, 'Thursday'), (4, 'Friday'), (5, 'Saturday'), (6, 'Sunday')], verbose_name='weekday')),
-                ('start', models.TimeField(verbose_name='from')),
-                ('end', models.TimeField(verbose_name='until')),
-                ('instructor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='availability', to='vendors.instructor', verbose_name='instructor')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "weekday",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "Monday"),
+                            (1, "Tuesday"),
+                            (2, "Wednesday"),
+                            (3, "Thursday"),
+                            (4, "Friday"),
+                            (5, "Saturday"),
+                            (6, "Sunday"),
+                        ],
+                        verbose_name="weekday",
+                    ),
+                ),
+                ("start", models.TimeField(verbose_name="from")),
+                ("end", models.TimeField(verbose_name="until")),
+                (
+                    "instructor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="availability",
+                        to="vendors.instructor",
+                        verbose_name="instructor",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'availability window',
-                'verbose_name_plural': 'availability windows',
-                'ordering': ['instructor', 'weekday', 'start'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('end__gt', models.F('start'))), name='availability_end_after_start'), models.CheckConstraint(condition=models.Q(('weekday__lte', 6)), name='availability_weekday_valid')],
+                "verbose_name": "availability window",
+                "verbose_name_plural": "availability windows",
+                "ordering": ["instructor", "weekday", "start"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("end__gt", models.F("start"))),
+                        name="availability_end_after_start",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("weekday__lte", 6)),
+                        name="availability_weekday_valid",
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='vendor',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.Exact(django.db.models.functions.text.Length('credit_code'), 18), name='vendor_credit_code_18_chars'),
+            model_name="vendor",
+            constraint=models.CheckConstraint(
+                condition=django.db.models.lookups.Exact(
+                    django.db.models.functions.text.Length("credit_code"), 18
+                ),
+                name="vendor_credit_code_18_chars",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='vendor',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'submitted', 'changes_requested', 'approved', 'rejected', 'suspended', 'revoked'])), name='vendor_status_valid'),
+            model_name="vendor",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        [
+                            "draft",
+                            "submitted",
+                            "changes_requested",
+                            "approved",
+                            "rejected",
+                            "suspended",
+                            "revoked",
+                        ],
+                    )
+                ),
+                name="vendor_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='vendor',
-            constraint=models.CheckConstraint(condition=models.Q(('risk_grade__in', ['', 'A', 'B', 'C', 'D'])), name='vendor_risk_grade_valid'),
+            model_name="vendor",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("risk_grade__in", ["", "A", "B", "C", "D"])),
+                name="vendor_risk_grade_valid",
+            ),
         ),
     ]

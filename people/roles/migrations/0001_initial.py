@@ -4,24 +4,47 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('bureau_officer', 'Bureau officer'), ('school_admin', 'School administrator'), ('teacher', 'Teacher'), ('vendor_member', 'Vendor member'), ('course_reviewer', 'Course reviewer'), ('parent', 'Parent')], max_length=20, verbose_name='role')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='since')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("bureau_officer", "Bureau officer"),
+                            ("school_admin", "School administrator"),
+                            ("teacher", "Teacher"),
+                            ("vendor_member", "Vendor member"),
+                            ("course_reviewer", "Course reviewer"),
+                            ("parent", "Parent"),
+                        ],
+                        max_length=20,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="since"),
+                ),
             ],
             options={
-                'verbose_name': 'role membership',
-                'verbose_name_plural': 'role memberships',
-                'ordering': ['user', 'role'],
+                "verbose_name": "role membership",
+                "verbose_name_plural": "role memberships",
+                "ordering": ["user", "role"],
             },
         ),
     ]

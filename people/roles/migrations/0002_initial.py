@@ -6,71 +6,187 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('households', '0002_initial'),
-        ('roles', '0001_initial'),
-        ('schools', '0001_initial'),
-        ('staff', '0001_initial'),
-        ('vendors', '0001_initial'),
+        ("households", "0002_initial"),
+        ("roles", "0001_initial"),
+        ("schools", "0001_initial"),
+        ("staff", "0001_initial"),
+        ("vendors", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='membership',
-            name='district',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='schools.district', verbose_name='district'),
+            model_name="membership",
+            name="district",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="schools.district",
+                verbose_name="district",
+            ),
         ),
         migrations.AddField(
-            model_name='membership',
-            name='household',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='households.household', verbose_name='household'),
+            model_name="membership",
+            name="household",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="memberships",
+                to="households.household",
+                verbose_name="household",
+            ),
         ),
         migrations.AddField(
-            model_name='membership',
-            name='school',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='schools.school', verbose_name='school'),
+            model_name="membership",
+            name="school",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="memberships",
+                to="schools.school",
+                verbose_name="school",
+            ),
         ),
         migrations.AddField(
-            model_name='membership',
-            name='staff',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='membership', to='staff.staffmember', verbose_name='staff record'),
+            model_name="membership",
+            name="staff",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="membership",
+                to="staff.staffmember",
+                verbose_name="staff record",
+            ),
         ),
         migrations.AddField(
-            model_name='membership',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL, verbose_name='user'),
+            model_name="membership",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="memberships",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="user",
+            ),
         ),
         migrations.AddField(
-            model_name='membership',
-            name='vendor',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='vendors.vendor', verbose_name='vendor'),
+            model_name="membership",
+            name="vendor",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="memberships",
+                to="vendors.vendor",
+                verbose_name="vendor",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('role', 'bureau_officer'), ('school__isnull', True), ('staff__isnull', True), ('vendor__isnull', True), ('household__isnull', True)), models.Q(('role', 'school_admin'), ('district__isnull', True), ('school__isnull', False), ('staff__isnull', True), ('vendor__isnull', True), ('household__isnull', True)), models.Q(('role', 'teacher'), ('district__isnull', True), ('school__isnull', False), ('staff__isnull', False), ('vendor__isnull', True), ('household__isnull', True)), models.Q(('role', 'vendor_member'), ('district__isnull', True), ('school__isnull', True), ('staff__isnull', True), ('vendor__isnull', False), ('household__isnull', True)), models.Q(('role', 'course_reviewer'), ('school__isnull', True), ('staff__isnull', True), ('vendor__isnull', True), ('household__isnull', True)), models.Q(('role', 'parent'), ('district__isnull', True), ('school__isnull', True), ('staff__isnull', True), ('vendor__isnull', True), ('household__isnull', False)), _connector='OR'), name='membership_scope_matches_role'),
+            model_name="membership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("role", "bureau_officer"),
+                        ("school__isnull", True),
+                        ("staff__isnull", True),
+                        ("vendor__isnull", True),
+                        ("household__isnull", True),
+                    ),
+                    models.Q(
+                        ("role", "school_admin"),
+                        ("district__isnull", True),
+                        ("school__isnull", False),
+                        ("staff__isnull", True),
+                        ("vendor__isnull", True),
+                        ("household__isnull", True),
+                    ),
+                    models.Q(
+                        ("role", "teacher"),
+                        ("district__isnull", True),
+                        ("school__isnull", False),
+                        ("staff__isnull", False),
+                        ("vendor__isnull", True),
+                        ("household__isnull", True),
+                    ),
+                    models.Q(
+                        ("role", "vendor_member"),
+                        ("district__isnull", True),
+                        ("school__isnull", True),
+                        ("staff__isnull", True),
+                        ("vendor__isnull", False),
+                        ("household__isnull", True),
+                    ),
+                    models.Q(
+                        ("role", "course_reviewer"),
+                        ("school__isnull", True),
+                        ("staff__isnull", True),
+                        ("vendor__isnull", True),
+                        ("household__isnull", True),
+                    ),
+                    models.Q(
+                        ("role", "parent"),
+                        ("district__isnull", True),
+                        ("school__isnull", True),
+                        ("staff__isnull", True),
+                        ("vendor__isnull", True),
+                        ("household__isnull", False),
+                    ),
+                    _connector="OR",
+                ),
+                name="membership_scope_matches_role",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(condition=models.Q(('district__isnull', False), ('role__in', ['bureau_officer', 'course_reviewer'])), fields=('user', 'role', 'district'), name='membership_unique_district_role'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    ("district__isnull", False),
+                    ("role__in", ["bureau_officer", "course_reviewer"]),
+                ),
+                fields=("user", "role", "district"),
+                name="membership_unique_district_role",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(condition=models.Q(('district__isnull', True), ('role__in', ['bureau_officer', 'course_reviewer'])), fields=('user', 'role'), name='membership_unique_city_role'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    ("district__isnull", True),
+                    ("role__in", ["bureau_officer", "course_reviewer"]),
+                ),
+                fields=("user", "role"),
+                name="membership_unique_city_role",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(condition=models.Q(('school__isnull', False)), fields=('user', 'role', 'school'), name='membership_unique_school_role'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("school__isnull", False)),
+                fields=("user", "role", "school"),
+                name="membership_unique_school_role",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(condition=models.Q(('vendor__isnull', False)), fields=('user', 'vendor'), name='membership_unique_vendor'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("vendor__isnull", False)),
+                fields=("user", "vendor"),
+                name="membership_unique_vendor",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(condition=models.Q(('household__isnull', False)), fields=('user', 'household'), name='membership_unique_household'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("household__isnull", False)),
+                fields=("user", "household"),
+                name="membership_unique_household",
+            ),
         ),
     ]

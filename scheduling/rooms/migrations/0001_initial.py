@@ -4,39 +4,64 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Room',
+            name="Room",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, verbose_name='code')),
-                ('name', models.CharField(max_length=80, verbose_name='name')),
-                ('capacity', models.PositiveSmallIntegerField(verbose_name='capacity')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, verbose_name="code")),
+                ("name", models.CharField(max_length=80, verbose_name="name")),
+                ("capacity", models.PositiveSmallIntegerField(verbose_name="capacity")),
             ],
             options={
-                'verbose_name': 'room',
-                'verbose_name_plural': 'rooms',
-                'ordering': ['school', 'code'],
+                "verbose_name": "room",
+                "verbose_name_plural": "rooms",
+                "ordering": ["school", "code"],
             },
         ),
         migrations.CreateModel(
-            name='RoomKind',
+            name="RoomKind",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='name (Chinese)')),
-                ('name_en', models.CharField(blank=True, max_length=120, verbose_name='name (English)')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='code')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(max_length=120, verbose_name="name (Chinese)"),
+                ),
+                (
+                    "name_en",
+                    models.CharField(
+                        blank=True, max_length=120, verbose_name="name (English)"
+                    ),
+                ),
+                (
+                    "code",
+                    models.SlugField(max_length=40, unique=True, verbose_name="code"),
+                ),
             ],
             options={
-                'verbose_name': 'room kind',
-                'verbose_name_plural': 'room kinds',
-                'ordering': ['code'],
+                "verbose_name": "room kind",
+                "verbose_name_plural": "room kinds",
+                "ordering": ["code"],
             },
         ),
     ]

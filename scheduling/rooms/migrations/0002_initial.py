@@ -5,31 +5,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('rooms', '0001_initial'),
-        ('schools', '0001_initial'),
+        ("rooms", "0001_initial"),
+        ("schools", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='room',
-            name='school',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rooms', to='schools.school', verbose_name='school'),
+            model_name="room",
+            name="school",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="rooms",
+                to="schools.school",
+                verbose_name="school",
+            ),
         ),
         migrations.AddField(
-            model_name='room',
-            name='kinds',
-            field=models.ManyToManyField(related_name='rooms', to='rooms.roomkind', verbose_name='kinds'),
+            model_name="room",
+            name="kinds",
+            field=models.ManyToManyField(
+                related_name="rooms", to="rooms.roomkind", verbose_name="kinds"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='room',
-            constraint=models.UniqueConstraint(fields=('school', 'code'), name='room_code_unique_per_school'),
+            model_name="room",
+            constraint=models.UniqueConstraint(
+                fields=("school", "code"), name="room_code_unique_per_school"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='room',
-            constraint=models.CheckConstraint(condition=models.Q(('capacity__gte', 1)), name='room_capacity_positive'),
+            model_name="room",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("capacity__gte", 1)), name="room_capacity_positive"
+            ),
         ),
     ]

@@ -5,29 +5,84 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('schools', '0001_initial'),
+        ("schools", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Slot',
+            name="Slot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('weekday', models.PositiveSmallIntegerField(choices=[(0, 'Monday'), (1, 'Tuesday'), (2, 'Wednesday'), (3, 'Thursday'), (4, 'Friday'), (5, 'Saturday'), (6, 'Sunday')], verbose_name='weekday')),
-                ('start', models.TimeField(verbose_name='start')),
-                ('end', models.TimeField(verbose_name='end')),
-                ('kind', models.CharField(choices=[('supervised', 'Supervised study'), ('enrichment', 'Enrichment activity')], max_length=12, verbose_name='kind')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='slots', to='schools.school', verbose_name='school')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "weekday",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "Monday"),
+                            (1, "Tuesday"),
+                            (2, "Wednesday"),
+                            (3, "Thursday"),
+                            (4, "Friday"),
+                            (5, "Saturday"),
+                            (6, "Sunday"),
+                        ],
+                        verbose_name="weekday",
+                    ),
+                ),
+                ("start", models.TimeField(verbose_name="start")),
+                ("end", models.TimeField(verbose_name="end")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("supervised", "Supervised study"),
+                            ("enrichment", "Enrichment activity"),
+                        ],
+                        max_length=12,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="slots",
+                        to="schools.school",
+                        verbose_name="school",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'slot',
-                'verbose_name_plural': 'slots',
-                'ordering': ['school', 'weekday', 'start'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('end__gt', models.F('start'))), name='slot_end_after_start'), models.CheckConstraint(condition=models.Q(('weekday__lte', 6)), name='slot_weekday_valid'), models.CheckConstraint(condition=models.Q(('kind__in', ['supervised', 'enrichment'])), name='slot_kind_valid'), models.UniqueConstraint(fields=('school', 'weekday', 'start'), name='slot_unique_start')],
+                "verbose_name": "slot",
+                "verbose_name_plural": "slots",
+                "ordering": ["school", "weekday", "start"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("end__gt", models.F("start"))),
+                        name="slot_end_after_start",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("weekday__lte", 6)),
+                        name="slot_weekday_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("kind__in", ["supervised", "enrichment"])),
+                        name="slot_kind_valid",
+                    ),
+                    models.UniqueConstraint(
+                        fields=("school", "weekday", "start"), name="slot_unique_start"
+                    ),
+                ],
             },
         ),
     ]
