@@ -32,8 +32,13 @@ chromium:
 	    $$SUDO apt-get install -y --no-install-recommends chromium || { $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends chromium; }; \
 	  else echo "Chromium is not installed and apt-get is unavailable: browser tests will be skipped."; fi; }
 
+# After changing interface strings: refresh both catalogues (English is filled from the
+# source strings), translate the new Chinese entries, then compile.
+CATALOGUE_IGNORE := --ignore=.venv --ignore=.tools --ignore=tests --ignore=fixtures --ignore=benchmarks
 messages: install
-	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=.tools --no-obsolete
+	$(PY) manage.py makemessages -l zh_Hans -l en $(CATALOGUE_IGNORE) --no-obsolete
+	msgen locale/en/LC_MESSAGES/django.po -o locale/en/LC_MESSAGES/django.po
+	sed -i -e '0,/^#, fuzzy$$/{/^#, fuzzy$$/d}' -e 's/^"Language: \\n"$$/"Language: en\\n"/' locale/en/LC_MESSAGES/django.po
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=.tools
 
 run: install

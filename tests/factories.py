@@ -110,9 +110,7 @@ class SchoolClassFactory(BaseFactory):
     grade = 3
     number = factory.Sequence(lambda n: n + 1)
     size = 40
-    home_room = factory.SubFactory(
-        "tests.factories.RoomFactory", school=factory.SelfAttribute("..school")
-    )
+    home_room = factory.SubFactory("tests.factories.RoomFactory", school=factory.SelfAttribute("..school"))
 
 
 # --- scheduling ----------------------------------------------------------------------------
@@ -301,9 +299,7 @@ class ChildFactory(BaseFactory):
 
     household = factory.SubFactory(HouseholdFactory)
     name = factory.Sequence(lambda n: f"学生{n}")
-    school_class = factory.SubFactory(
-        SchoolClassFactory, school=factory.SelfAttribute("..school")
-    )
+    school_class = factory.SubFactory(SchoolClassFactory, school=factory.SelfAttribute("..school"))
     student_no = factory.Sequence(lambda n: f"S{n:06d}")
 
 
@@ -377,9 +373,7 @@ class TeacherFactory(MembershipFactory):
 
     role = Role.TEACHER
     school = factory.SubFactory(SchoolFactory)
-    staff = factory.SubFactory(
-        StaffMemberFactory, school=factory.SelfAttribute("..school")
-    )
+    staff = factory.SubFactory(StaffMemberFactory, school=factory.SelfAttribute("..school"))
 
 
 class VendorMemberFactory(MembershipFactory):
