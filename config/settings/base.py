@@ -153,9 +153,9 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 # allauth's built-in rate limits stay on with their defaults (login failures: 10 a minute
 # per IP and 5 in 5 minutes per email; sign-up, password reset and email confirmation are
-# limited too). Setting ACCOUNT_RATE_LIMITS = False would switch them off: never do that.
-ACCOUNT_LOGIN_ATTEMPTS_LIMIT = 5
-ACCOUNT_LOGIN_ATTEMPTS_TIMEOUT = 300
+# limited too; allauth merges this dict into its defaults). Setting ACCOUNT_RATE_LIMITS = False
+# would switch them all off: never do that.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "课后服务平台"
 # Bureau officers must set up two-factor authentication before using the site when this is
@@ -200,7 +200,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # --- Email ------------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@afterschool.example.cn")
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 
 # --- Cache (allauth's rate limits count in it) ------------------------------------------------
 if os.environ.get("REDIS_URL"):

@@ -3,14 +3,15 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from core.weekdays import DAY_CODES, WEEKDAY_CHOICES
+from core.weekdays import WEEKDAY_CHOICES
 
 
 class Slot(models.Model):
     """One period of a school's weekly after-school grid (时段).
 
-    Its code (``mon-1``) is the slot id of the timetable format. Slots of one day never
-    overlap (checked in ``clean``; the database keeps start < end and unique starts).
+    Its id in the timetable format (``mon-1``) is its position in the day; see
+    ``scheduling.slots.selectors.slot_codes``. Slots of one day never overlap (checked in
+    ``clean``; the database keeps start < end and unique starts).
     """
 
     class Kind(models.TextChoices):
@@ -44,14 +45,6 @@ class Slot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_weekday_display()} {self.start:%H:%M}–{self.end:%H:%M}"
-
-    @property
-    def code(self) -> str:
-        """The slot id in the timetable format: day code and position within the day."""
-        earlier = Slot.objects.filter(
-            school_id=self.school_id, weekday=self.weekday, start__lt=self.start
-        ).count()
-        return f"{DAY_CODES[self.weekday]}-{earlier + 1}"
 
     def clean(self):
         if self.start and self.end and self.school_id is not None and self.weekday is not None:
