@@ -6,7 +6,12 @@ CENT = Decimal("0.01")
 
 
 def money(value) -> Decimal:
-    """Round a value to yuan with two places, half up (the way Chinese receipts round)."""
+    """Round a value to yuan with two places, half up (the way Chinese receipts round).
+
+    Floats are refused: their binary value would round wrongly (2.675 is 2.67499…).
+    """
+    if isinstance(value, float):
+        raise TypeError("money amounts must be Decimal, int or str, never float")
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 

@@ -80,13 +80,18 @@ def test_logout(client):
 def test_login_failures_are_rate_limited(client):
     make_user()
     for _ in range(5):
-        response = client.post(reverse("account_login"), {"login": "li.na@example.cn", "password": "wrong-one"})
+        response = client.post(
+            reverse("account_login"), {"login": "li.na@example.cn", "password": "wrong-one"}
+        )
         assert b"Too many failed login attempts" not in response.content
     # After five failures for this email, even the right password is refused for a while.
     response = client.post(reverse("account_login"), {"login": "li.na@example.cn", "password": PASSWORD})
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
-    assert "Too many failed login attempts" in response.content.decode() or "登录失败次数过多" in response.content.decode()
+    assert (
+        "Too many failed login attempts" in response.content.decode()
+        or "登录失败次数过多" in response.content.decode()
+    )
 
 
 def sign_in(client, email):

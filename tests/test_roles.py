@@ -68,7 +68,9 @@ def test_after_login_the_adapter_sends_people_to_role_home(client):
     from allauth.account.models import EmailAddress
 
     membership = f.SchoolAdminFactory()
-    EmailAddress.objects.create(user=membership.user, email=membership.user.email, verified=True, primary=True)
+    EmailAddress.objects.create(
+        user=membership.user, email=membership.user.email, verified=True, primary=True
+    )
     response = client.post(
         reverse("account_login"), {"login": membership.user.email, "password": f.PASSWORD}, follow=True
     )
@@ -166,7 +168,9 @@ def test_reviewer_sees_submitted_courses_of_their_district_only(client):
 
     district = f.DistrictFactory()
     reviewer = f.CourseReviewerFactory(district=district)
-    mine = f.CourseFactory(vendor=f.VendorFactory(district=district), review_status=Course.ReviewStatus.SUBMITTED)
+    mine = f.CourseFactory(
+        vendor=f.VendorFactory(district=district), review_status=Course.ReviewStatus.SUBMITTED
+    )
     elsewhere = f.CourseFactory(review_status=Course.ReviewStatus.SUBMITTED)
     client.force_login(reviewer.user)
     body = client.get(reverse("courses:review_home")).content.decode()

@@ -1,6 +1,30 @@
+from django import forms
 from django.contrib import admin
 
-from scheduling.staff.models import StaffMember, Subject
+from scheduling.staff.models import StaffMember, Subject, check_unavailable_slots
+
+
+class StaffMemberAdminForm(forms.ModelForm):
+    class Meta:
+        model = StaffMember
+        fields = (
+            "school",
+            "staff_no",
+            "name",
+            "subjects",
+            "unavailable",
+            "rest_days",
+            "min_duties",
+            "max_duties",
+            "active",
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        school = cleaned.get("school")
+        if school is not None:
+            check_unavailable_slots(school.pk, cleaned.get("unavailable") or [])
+        return cleaned
 
 
 @admin.register(Subject)
@@ -11,6 +35,7 @@ class SubjectAdmin(admin.ModelAdmin):
 
 @admin.register(StaffMember)
 class StaffMemberAdmin(admin.ModelAdmin):
+    form = StaffMemberAdminForm
     list_display = ("staff_no", "name", "school", "max_duties", "active")
     list_filter = ("school", "active", "subjects")
     search_fields = ("staff_no", "name")

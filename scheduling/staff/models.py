@@ -1,6 +1,8 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.signals import m2m_changed
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import WeekdaySetField, weekday_mask_check
@@ -75,8 +77,24 @@ class StaffMember(models.Model):
     def rest_day_labels(self) -> list:
         return day_labels(self.rest_days)
 
-    def clean(self):
-        if self.pk and self.unavailable.exclude(school_id=self.school_id).exists():
-            raise ValidationError(
-                {"unavailable": _("Unavailable slots must belong to the staff member's school.")}
-            )
+
+def check_unavailable_slots(school_id: int, slots) -> None:
+    """Refuse unavailable slots of another school's grid (a form's or a service's check)."""
+    if any(slot.school_id != school_id for slot in slots):
+        raise ValidationError(
+            {"unavailable": _("Unavailable slots must belong to the staff member's school.")}
+        )
+
+
+@receiver(m2m_changed, sender=StaffMember.unavailable.through)
+def _unavailable_slots_of_own_school(sender, instance, action, reverse, pk_set, **kwargs):
+    """The last line of defence: no path may link a slot of another school."""
+    if action != "pre_add" or not pk_set:
+        return
+    from scheduling.slots.models import Slot
+
+    if reverse:  # slot.unavailable_staff.add(staff...)
+        if StaffMember.objects.filter(pk__in=pk_set).exclude(school_id=instance.school_id).exists():
+            raise ValidationError(_("Unavailable slots must belong to the staff member's school."))
+    else:
+        check_unavailable_slots(instance.school_id, Slot.objects.filter(pk__in=pk_set))
