@@ -1,0 +1,285 @@
+"""The demo city loader: ``manage.py load_demo_city`` and ``fixtures.demo``.
+
+The city is loaded once for the module (and rolled back after it); tests that reload or
+reset it run inside their own transaction, so the module's city comes back afterwards.
+"""
+
+import io
+import re
+import time
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.db.models import Count, F, Q, Sum
+
+from fixtures.demo import reset_demo_city
+from marketplace.courses.models import Activity, Category, Course
+from marketplace.fees.models import ChargingStandard
+from marketplace.households.models import Child, Household
+from marketplace.vendors.credit_code import is_valid
+from marketplace.vendors.models import Instructor, Vendor
+from people.roles.models import Membership, Role
+from scheduling.staff.models import StaffMember
+from schools.models import CalendarDay, District, School, SchoolClass, Term
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "demo12345"
+CHINESE_NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
+ROLE_LOGINS = {
+    "bureau@demo.afterschool.cn": Role.BUREAU_OFFICER,
+    "district@demo.afterschool.cn": Role.BUREAU_OFFICER,
+    "admin@demo.afterschool.cn": Role.SCHOOL_ADMIN,
+    "admin2@demo.afterschool.cn": Role.SCHOOL_ADMIN,
+    "teacher@demo.afterschool.cn": Role.TEACHER,
+    "vendor@demo.afterschool.cn": Role.VENDOR_MEMBER,
+    "reviewer@demo.afterschool.cn": Role.COURSE_REVIEWER,
+    "parent@demo.afterschool.cn": Role.PARENT,
+}
+ROOT = "root@demo.afterschool.cn"
+
+
+def load(*args: str) -> str:
+    out = io.StringIO()
+    call_command("load_demo_city", *args, stdout=out)
+    return out.getvalue()
+
+
+def timed_load(*args: str) -> tuple[str, float]:
+    started = time.perf_counter()
+    output = load(*args)
+    return output, time.perf_counter() - started
+
+
+def fingerprint() -> dict:
+    """What must come out the same on every run: names, codes and counts."""
+    return {
+        "staff": sorted(StaffMember.objects.values_list("school__code", "staff_no", "name")),
+        "credit_codes": sorted(Vendor.objects.values_list("credit_code", flat=True)),
+        "children": sorted(Child.objects.values_list("school_class__school__code", "student_no", "name")),
+        "activities": sorted(Activity.objects.values_list("school__code", "name")),
+        "counts": {
+            model.__name__: model.objects.count()
+            for model in (District, School, SchoolClass, Vendor, Course, Activity, Household)
+        },
+    }
+
+
+@pytest.fixture(scope="module")
+def demo_city(django_db_setup, django_db_blocker):
+    """The demo city, loaded once for this module and rolled back after it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        output, seconds = timed_load()
+        yield {"output": output, "seconds": seconds}
+        transaction.set_rollback(True)
+
+
+def big_school() -> School:
+    return School.objects.annotate(pupils=Sum("classes__size")).get(pupils__gte=1900, pupils__lte=2100)
+
+
+def test_load_shows_progress_counts_and_the_login_table(demo_city):
+    output = demo_city["output"]
+    assert "[ 1/14] districts" in output
+    assert "[14/14] wagtail home page" in output
+    assert re.search(r"\d+ activities .*\(\d+\.\d\ds\)", output)
+    for email in [*ROLE_LOGINS, ROOT]:
+        assert re.search(rf"{re.escape(email)}\s+{PASSWORD}", output)
+
+
+def test_a_load_takes_under_twenty_seconds(demo_city):
+    assert demo_city["seconds"] < 20
+    _, seconds = timed_load("--reset")
+    assert seconds < 20
+
+
+def test_city_has_districts_schools_and_a_big_primary_school(demo_city):
+    assert District.objects.count() >= 3
+    assert School.objects.count() >= 4
+    assert {s.stage for s in School.objects.all()} == {"primary", "junior", "nine_year"}
+    school = big_school()
+    assert school.stage == School.Stage.PRIMARY
+    assert school.classes.count() == 48
+    assert Child.objects.filter(school_class__school=school).count() == school.pupils
+
+
+def test_every_class_has_exactly_its_pupils_and_a_home_room_of_its_school(demo_city):
+    assert not SchoolClass.objects.filter(home_room__isnull=True).exists()
+    assert not SchoolClass.objects.exclude(home_room__school=F("school")).exists()
+    assert not (SchoolClass.objects.annotate(n=Count("pupils")).exclude(n=F("size")).exists())
+    # A child's school is its class's school, and every class belongs to a school.
+    assert (
+        Child.objects.filter(school_class__school__isnull=False).count()
+        == (SchoolClass.objects.aggregate(total=Sum("size"))["total"])
+    )
+
+
+def test_vendors_cover_the_categories_and_approved_ones_can_teach(demo_city):
+    assert Vendor.objects.count() >= 10
+    approved = Vendor.objects.filter(status=Vendor.Status.APPROVED)
+    assert {"sports", "arts", "stem"} <= set(approved.values_list("category__code", flat=True))
+    assert {"submitted", "changes_requested", "suspended", "rejected"} <= set(
+        Vendor.objects.values_list("status", flat=True)
+    )
+    assert all(is_valid(code) for code in Vendor.objects.values_list("credit_code", flat=True))
+    assert not approved.filter(risk_grade="").exists()
+    assert not approved.filter(category__is_academic=True).exists()
+    for vendor in approved:
+        assert vendor.courses.filter(review_status=Course.ReviewStatus.APPROVED).exists()
+        instructors = vendor.instructors.annotate(windows=Count("availability"))
+        assert 2 <= instructors.count() <= 4
+        assert all(2 <= instructor.windows <= 4 for instructor in instructors)
+    assert not Instructor.objects.filter(subjects__isnull=True).exists()
+    academic = Category.objects.get(is_academic=True)
+    assert academic.vendors.filter(status=Vendor.Status.REJECTED).exists()
+
+
+def test_courses_and_activities_are_consistent(demo_city):
+    assert Course.objects.filter(
+        review_status=Course.ReviewStatus.SUBMITTED, vendor__district__code="haishu"
+    ).exists()
+    for school in School.objects.all():
+        assert 4 <= school.own_courses.count() <= 8
+    term = Term.objects.get(code="2026-autumn")
+    activities = Activity.objects.select_related("course", "school")
+    assert all(a.term_id == term.pk for a in activities)
+    for activity in activities:
+        course = activity.course
+        assert activity.vendor_id == course.vendor_id
+        assert course.school_id in (None, activity.school_id)
+        assert course.grade_min <= activity.grade_min <= activity.grade_max <= course.grade_max
+        assert activity.grade_min in activity.school.grades
+        assert activity.grade_max in activity.school.grades
+        assert 8 <= activity.min_size <= 12 and 20 <= activity.max_size <= 40
+        if activity.vendor_id:
+            assert course.review_status == Course.ReviewStatus.APPROVED
+            assert activity.vendor.status == Vendor.Status.APPROVED
+    assert 80 <= big_school().activities.count() <= 100
+    assert Activity.objects.filter(vendor__isnull=True).exists()
+    assert Activity.objects.filter(vendor__isnull=False).exists()
+    prices = Course.objects.filter(vendor__isnull=False).values_list("price_per_session", flat=True)
+    assert all(Decimal(20) <= price <= Decimal(45) for price in prices)
+
+
+def test_charging_standards_per_district_without_overlaps(demo_city):
+    term_start = date(2026, 9, 1)
+    for district in District.objects.all():
+        in_force = district.charging_standards.filter(
+            Q(effective_to__isnull=True) | Q(effective_to__gte=term_start),
+            effective_from__lte=term_start,
+        )
+        assert set(in_force.values_list("service_kind", flat=True)) == {
+            "supervised_study",
+            "enrichment",
+        }
+    assert ChargingStandard.objects.filter(effective_to__isnull=False).exists()
+    assert not any(standard.overlapping().exists() for standard in ChargingStandard.objects.all())
+
+
+def test_calendar_has_holidays_make_up_days_and_a_closure(demo_city):
+    autumn = Term.objects.get(code="2026-autumn")
+    assert (autumn.start, autumn.end) == (date(2026, 9, 1), date(2027, 1, 22))
+    days = {day.date: day for day in autumn.calendar_days.filter(school__isnull=True)}
+    assert days[date(2026, 9, 25)].kind == CalendarDay.Kind.HOLIDAY
+    assert all(days[date(2026, 10, d)].kind == CalendarDay.Kind.HOLIDAY for d in range(1, 8))
+    assert days[date(2026, 10, 10)].follows_weekday == 4
+    assert days[date(2026, 9, 20)].kind == CalendarDay.Kind.MAKEUP
+    assert days[date(2027, 1, 1)].kind == CalendarDay.Kind.HOLIDAY
+    assert autumn.calendar_days.filter(kind=CalendarDay.Kind.CLOSURE, school__isnull=False).exists()
+    spring = Term.objects.get(code="2027-spring")
+    assert spring.calendar_days.filter(kind=CalendarDay.Kind.MAKEUP).exists()
+
+
+def test_staff_have_chinese_names_and_households_have_children(demo_city):
+    names = list(StaffMember.objects.values_list("name", flat=True))
+    assert names and all(CHINESE_NAME.match(name) for name in names)
+    assert all(CHINESE_NAME.match(name) for name in Child.objects.values_list("name", flat=True))
+    for school in School.objects.annotate(n=Count("classes")):
+        assert 1.1 * school.n <= school.staff.count() <= 1.3 * school.n
+    assert not StaffMember.objects.exclude(subjects__code="homework").exists()
+    sizes = Household.objects.annotate(n=Count("children")).values_list("n", flat=True)
+    assert set(sizes) == {1, 2}
+    assert Household.objects.filter(hardship=True).exists()
+
+
+def test_each_role_login_can_sign_in_to_its_scope(demo_city):
+    User = get_user_model()
+    for email, role in ROLE_LOGINS.items():
+        user = User.objects.get(email=email)
+        assert user.has_usable_password() and user.check_password(PASSWORD), email
+        assert CHINESE_NAME.match(user.name), email
+        assert EmailAddress.objects.filter(user=user, email=email, verified=True, primary=True).exists()
+        membership = Membership.objects.get(user=user)
+        assert membership.role == role
+        membership.full_clean()
+    bureau = Membership.objects.get(user__email="bureau@demo.afterschool.cn")
+    assert bureau.district is None
+    assert Membership.objects.get(user__email="district@demo.afterschool.cn").district.code == ("haishu")
+    school = big_school()
+    assert Membership.objects.get(user__email="admin@demo.afterschool.cn").school == school
+    assert Membership.objects.get(user__email="admin2@demo.afterschool.cn").school != school
+    teacher = Membership.objects.get(user__email="teacher@demo.afterschool.cn")
+    assert teacher.school == school and teacher.staff.school == school
+    assert teacher.staff.subjects.exclude(code="homework").exists()
+    vendor = Membership.objects.get(user__email="vendor@demo.afterschool.cn").vendor
+    assert vendor.status == Vendor.Status.APPROVED
+    assert vendor.courses.exists() and vendor.activities.exists()
+    parent = Membership.objects.get(user__email="parent@demo.afterschool.cn")
+    children = parent.household.children.select_related("school_class")
+    assert len(children) == 2
+    assert all(child.school_class.school == school for child in children)
+    root = User.objects.get(email=ROOT)
+    assert root.is_superuser and root.is_staff and root.check_password(PASSWORD)
+    assert EmailAddress.objects.filter(user=root, verified=True, primary=True).exists()
+
+
+def test_wagtail_site_root_is_the_home_page(demo_city):
+    from wagtail.models import Page, Site
+
+    from cms.models import HomePage
+
+    site = Site.objects.get(is_default_site=True)
+    assert isinstance(site.root_page.specific, HomePage)
+    assert site.root_page.title == "课后服务平台"
+    assert not Page.objects.filter(depth=2).exclude(pk=site.root_page.pk).exists()
+
+
+def test_reset_reloads_the_same_city(demo_city):
+    first = fingerprint()
+    load("--reset")
+    second = fingerprint()
+    load("--reset")
+    assert fingerprint() == second == first
+
+
+def test_reset_keeps_superusers_only(demo_city):
+    User = get_user_model()
+    User.objects.create_superuser("dev@example.cn", "x")
+    User.objects.create_user("someone@example.cn", "x")
+    load("--reset")
+    assert User.objects.filter(email="dev@example.cn").exists()
+    assert not User.objects.filter(email="someone@example.cn").exists()
+
+
+def test_if_empty_leaves_existing_data_alone(demo_city):
+    before = fingerprint()
+    output = load("--if-empty")
+    assert "not loaded" in output
+    assert fingerprint() == before
+
+
+def test_if_empty_loads_into_an_empty_database(demo_city):
+    reset_demo_city()
+    assert not District.objects.exists()
+    load("--if-empty")
+    assert District.objects.exists()
+
+
+def test_refuses_to_load_over_existing_data(demo_city):
+    with pytest.raises(CommandError, match="--reset"):
+        load()
