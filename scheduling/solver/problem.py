@@ -237,9 +237,12 @@ class Solution:
             "objective": self.objective,
             "bound": self.bound,
             "solve_seconds": round(self.solve_seconds, 3),
-            "supervisions": [{"class": s.class_id, "slot": s.slot, "staff": s.staff} for s in self.supervisions],
+            "supervisions": [
+                {"class": s.class_id, "slot": s.slot, "staff": s.staff} for s in self.supervisions
+            ],
             "meetings": [
-                {"activity": m.activity, "slot": m.slot, "room": m.room, "teacher": m.teacher} for m in self.meetings
+                {"activity": m.activity, "slot": m.slot, "room": m.room, "teacher": m.teacher}
+                for m in self.meetings
             ],
             "cancelled": list(self.cancelled),
             "enrollments": [{"student": e.student, "activity": e.activity} for e in self.enrollments],
@@ -260,7 +263,9 @@ def _decisions(data: dict | None, *, pinned: bool) -> Decisions | None:
         else:
             meetings.append(Meeting(m["activity"], m["slot"], m["room"], m["teacher"]))
     return Decisions(
-        supervisions=tuple(Supervision(s["class"], s["slot"], s["staff"]) for s in data.get("supervisions") or []),
+        supervisions=tuple(
+            Supervision(s["class"], s["slot"], s["staff"]) for s in data.get("supervisions") or []
+        ),
         meetings=tuple(meetings),
         enrollments=tuple(Enrollment(e["student"], e["activity"]) for e in data.get("enrollments") or []),
         cancelled=tuple(data.get("cancelled") or []),
@@ -299,7 +304,9 @@ def load_problem(data: dict) -> Problem:
                 v["id"],
                 v["name"],
                 tuple(
-                    Instructor(i["id"], i["name"], v["id"], tuple(i.get("available", ())), i.get("max_sessions"))
+                    Instructor(
+                        i["id"], i["name"], v["id"], tuple(i.get("available", ())), i.get("max_sessions")
+                    )
                     for i in v.get("instructors", ())
                 ),
             )
@@ -353,5 +360,8 @@ def load_solution(data: dict) -> Solution:
         meetings=list(decisions.meetings),
         cancelled=list(decisions.cancelled),
         enrollments=list(decisions.enrollments),
-        explanation=[Explanation(e["code"], e.get("params", {}), e.get("text", "")) for e in data.get("explanation") or []],
+        explanation=[
+            Explanation(e["code"], e.get("params", {}), e.get("text", ""))
+            for e in data.get("explanation") or []
+        ],
     )

@@ -325,3 +325,32 @@ def test_time_limit_holds(workers):
     problem = load_problem(data())
     solve(problem, time_limit=1.0, workers=workers)
     assert time.perf_counter() - started < 3.0
+
+
+def test_resolve_of_a_generated_school_moves_few_decisions():
+    """A real-sized re-solve: one family changes its choices; with ``previous`` little moves."""
+    from benchmarks.generate import generate
+
+    data_ = generate("small", 1)
+    problem = load_problem(data_)
+    first = solve(problem, time_limit=8, workers=2)
+    assert first.status in ("optimal", "feasible")
+
+    changed = copy.deepcopy(data_)
+    wanting = next(s for s in changed["students"] if s["wants"] and len(s["choices"]) >= 2)
+    wanting["choices"] = list(reversed(wanting["choices"]))
+    changed["previous"] = first.to_dict()
+    problem2 = load_problem(changed)
+    second = solve(problem2, time_limit=8, workers=2)
+    assert not check(problem2, second).violations
+
+    def decisions(solution):
+        return (
+            {("s", s.class_id, s.slot, s.staff) for s in solution.supervisions}
+            | {("m", m.activity, m.slot, m.room, m.teacher) for m in solution.meetings}
+            | {("e", e.student, e.activity) for e in solution.enrollments}
+        )
+
+    moved = len(decisions(first) ^ decisions(second))
+    total = len(decisions(first))
+    assert moved <= max(6, total // 50), (moved, total)
