@@ -55,6 +55,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -782,11 +783,14 @@ def solve(
     seed: int = 0,
     on_solution: Callable[[Solution, float], None] | None = None,
     hint: Solution | None = None,
+    stop: threading.Event | None = None,
 ) -> Solution:
     """Solve a validated problem within ``time_limit`` seconds (model building included).
 
     ``on_solution(solution, seconds)`` is called for each improving solution that passes
-    the independent check. The returned solution never breaks a hard rule.
+    the independent check. Setting ``stop`` ends the search early; the best solution found
+    so far is returned (``feasible``), or ``unknown`` when there is none. The returned
+    solution never breaks a hard rule.
     """
     from scheduling.solver.check import check
     from scheduling.solver.check import objective as score
@@ -836,10 +840,12 @@ def solve(
     solver.parameters.linearization_level = 2
     remaining = time_limit - (time.perf_counter() - started) - _MARGIN_SECONDS
     solver.parameters.max_time_in_seconds = max(0.05, remaining)
+    if stop is not None and stop.is_set():
+        solver.parameters.max_time_in_seconds = 0.01
     progress = _Progress(
         timetable, started, on_solution, valid, best=fallback.objective if fallback else None
     )
-    status = solver.solve(timetable.model, progress)
+    status = _solve_stoppable(solver, timetable.model, progress, stop)
     elapsed = time.perf_counter() - started
 
     if status == cp_model.INFEASIBLE:
@@ -868,6 +874,27 @@ def solve(
         fallback.solve_seconds = elapsed
         return fallback
     return Solution(status="unknown", solve_seconds=elapsed)
+
+
+def _solve_stoppable(solver, model, callback, stop: threading.Event | None):
+    """``solver.solve``, ended early from another thread when ``stop`` is set."""
+    if stop is None:
+        return solver.solve(model, callback)
+    finished = threading.Event()
+
+    def watch():
+        # Keep asking: a request made before CP-SAT has started its search is lost.
+        while not finished.wait(0.1):
+            if stop.is_set():
+                solver.stop_search()
+
+    watcher = threading.Thread(target=watch, name="timetable-stop-watch", daemon=True)
+    watcher.start()
+    try:
+        return solver.solve(model, callback)
+    finally:
+        finished.set()
+        watcher.join()
 
 
 def _upper_bound(problem: Problem, facts: Facts) -> int:
@@ -931,6 +958,20 @@ def precheck(problem: Problem, facts: Facts) -> list[Explanation]:
                         f"classes {', '.join(sharing)} share home room {room_id} in slot {slot_id}",
                     )
                 )
+    needed = sum(len(classes) for classes in facts.classes_in_slot.values())
+    capacity = 0
+    for staff in problem.staff:
+        supervisable = sum(1 for slot_id in facts.supervised if slot_id in facts.person_slots[staff.id])
+        capacity += supervisable if staff.max_duties is None else min(staff.max_duties, supervisable)
+    if capacity < needed:
+        found.append(
+            Explanation(
+                "supervision_capacity_short",
+                {"needed": needed, "available": capacity},
+                f"the classes need {needed} supervisions a week but the staff can take at most {capacity} "
+                "within their duty caps, rest days and unavailability",
+            )
+        )
     for staff in problem.staff:
         workable = len(facts.person_slots[staff.id])
         cap = staff.max_duties if staff.max_duties is not None else workable

@@ -292,17 +292,23 @@ def test_infeasible_problem_names_the_class_and_slot():
 
 
 def test_infeasible_by_duty_caps_is_explained_from_the_core():
+    # Every cheap pre-check passes (each slot has enough free staff, the total capacity is
+    # enough), but the pinned art meeting uses Wang's only duty, which Monday needs.
     changed = data()
-    changed["staff"] = changed["staff"][:2]
-    for staff in changed["staff"]:
-        staff["max_duties"] = 1
-        staff.pop("rest_days", None)
-    changed["activities"] = []
+    changed["staff"] = [
+        {"id": "t1", "name": "Wang", "subjects": ["art"], "max_duties": 1},
+        {"id": "t2", "name": "Li", "max_duties": 1},
+        {"id": "t3", "name": "Zhao", "rest_days": ["mon"], "max_duties": 1},
+    ]
+    changed["activities"] = [changed["activities"][0]]
     changed["students"] = []
+    changed["activities"][0]["min_size"] = 0
+    changed["pinned"] = {"meetings": [{"activity": "a1", "teacher": "t1"}]}
     _, solution = run(changed)
     assert solution.status == "infeasible"
     codes = {e.code for e in solution.explanation}
-    assert "duty_cap" in codes, solution.explanation
+    assert {"duty_cap", "pinned_conflict"} <= codes, solution.explanation
+    assert "supervision_capacity_short" not in codes
 
 
 def test_conflicting_pins_are_infeasible():
@@ -354,3 +360,33 @@ def test_resolve_of_a_generated_school_moves_few_decisions():
     moved = len(decisions(first) ^ decisions(second))
     total = len(decisions(first))
     assert moved <= max(6, total // 50), (moved, total)
+
+
+def test_stop_ends_the_search_early_with_the_best_so_far():
+    import threading
+    import time
+
+    from benchmarks.generate import generate
+
+    problem = load_problem(generate("large", 1))
+    stop = threading.Event()
+    threading.Timer(3.0, stop.set).start()
+    started = time.perf_counter()
+    solution = solve(problem, time_limit=60, workers=2, stop=stop)
+    assert time.perf_counter() - started < 10
+    assert solution.status == "feasible"
+    assert not check(problem, solution).violations
+
+
+def test_total_duty_capacity_shortfall_is_explained():
+    changed = data()
+    for staff in changed["staff"]:
+        staff["max_duties"] = 1
+        staff.pop("rest_days", None)
+    changed["staff"] = changed["staff"][:2]
+    changed["activities"] = []
+    changed["students"] = []
+    _, solution = run(changed)
+    assert solution.status == "infeasible"
+    explanation = {e.code: e.params for e in solution.explanation}
+    assert explanation["supervision_capacity_short"] == {"needed": 3, "available": 2}
