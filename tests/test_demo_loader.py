@@ -200,7 +200,8 @@ def test_staff_have_chinese_names_and_households_have_children(demo_city):
     assert names and all(CHINESE_NAME.match(name) for name in names)
     assert all(CHINESE_NAME.match(name) for name in Child.objects.values_list("name", flat=True))
     for school in School.objects.annotate(n=Count("classes")):
-        assert 1.1 * school.n <= school.staff.count() <= 1.3 * school.n
+        # About 2.6 staff per class, as in Chinese primary schools (and enough to supervise every class).
+        assert 2.4 * school.n <= school.staff.count() <= 2.8 * school.n
     assert not StaffMember.objects.exclude(subjects__code="homework").exists()
     sizes = Household.objects.annotate(n=Count("children")).values_list("n", flat=True)
     assert set(sizes) == {1, 2}
@@ -283,3 +284,20 @@ def test_if_empty_loads_into_an_empty_database(demo_city):
 def test_refuses_to_load_over_existing_data(demo_city):
     with pytest.raises(CommandError, match="--reset"):
         load()
+
+
+def test_every_demo_school_can_be_timetabled(demo_city):
+    """No school's records are infeasible on their face (enough staff to supervise, …)."""
+    from scheduling.solver.model import derive_facts, precheck
+    from scheduling.solver.problem import load_problem
+    from scheduling.solver.validate import validate_problem
+    from scheduling.timetables.assembly import checklist, problem_assemble
+    from schools.selectors import term_current
+
+    term = term_current(on=date(2026, 11, 29))
+    for school in School.objects.all():
+        problem = problem_assemble(school=school, term=term)
+        assert validate_problem(problem) == [], school.code
+        assert [i.code for i in checklist(school=school, term=term, problem=problem) if i.blocking] == []
+        loaded = load_problem(problem)
+        assert precheck(loaded, derive_facts(loaded)) == [], school.code

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "scheduling.rooms",
     "scheduling.slots",
     "scheduling.staff",
+    "scheduling.timetables",
     "marketplace.vendors",
     "marketplace.courses",
     "marketplace.households",
@@ -196,7 +197,18 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "png", "jpg", "jpeg", "docx", "xlsx", "pptx"]
 
 # --- Background tasks -------------------------------------------------------------------------
 # The embedded default keeps the queue in the database; `manage.py db_worker` runs it.
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# TASKS_BACKEND=rq sends the same tasks to Redis (REDIS_URL) for RQ workers on any number
+# of machines: `manage.py rqworker --job-class django_tasks_rq.Job <TASKS_QUEUE>`.
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "database")
+TASKS_QUEUE = os.environ.get("TASKS_QUEUE", "default")
+if TASKS_BACKEND == "rq":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    # Wagtail enqueues its own tasks on "default"; ours go to TASKS_QUEUE.
+    _queues = sorted({"default", TASKS_QUEUE})
+    RQ_QUEUES = {name: {"URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")} for name in _queues}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": _queues}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # --- Email ------------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@afterschool.example.cn")

@@ -1,0 +1,325 @@
+"""Assembling a school's timetable problem (the public JSON format) from the database.
+
+``problem_assemble`` reads the slot grid, rooms, classes, staff, vendor instructors and the
+term's activities of one school and returns the problem dict the solver core reads, with
+the ids the format uses:
+
+==============  ===============================================
+what            id in the problem
+==============  ===============================================
+slot            ``mon-1`` (day code and position in the day)
+room            the room's code
+class           ``3-2`` (grade-number)
+staff member    ``t<pk>``
+vendor          ``v<pk>``
+instructor      ``i<pk>``
+activity        ``a<pk>``
+student         ``s<child pk>``
+==============  ===============================================
+
+Vendor instructors and staff who also work at another school are not double-booked: the
+slots of this school that overlap their sessions in the other schools' published
+timetables (same weekday, overlapping times) are removed from their availability.
+
+``checklist`` lists what is missing or contradictory before a solve, each item with a link
+to the admin screen that fixes it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import time
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from core.weekdays import DAY_CODES, days_from_mask
+from marketplace.courses.models import Activity
+from scheduling.rooms.models import Room
+from scheduling.slots.models import Slot
+from scheduling.slots.selectors import slot_codes
+from scheduling.solver.problem import PROBLEM_FORMAT
+from scheduling.staff.models import StaffMember
+from schools.models import SchoolClass
+
+
+def staff_key(pk: int) -> str:
+    return f"t{pk}"
+
+
+def instructor_key(pk: int) -> str:
+    return f"i{pk}"
+
+
+def vendor_key(pk: int) -> str:
+    return f"v{pk}"
+
+
+def activity_key(pk: int) -> str:
+    return f"a{pk}"
+
+
+def student_key(pk: int) -> str:
+    return f"s{pk}"
+
+
+def class_key(school_class: SchoolClass) -> str:
+    return f"{school_class.grade}-{school_class.number}"
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    """One thing to fix before solving. ``blocking`` items make a solve pointless."""
+
+    code: str
+    message: str
+    fix_url: str
+    blocking: bool = False
+
+
+def _overlaps(a_start: time, a_end: time, b_start: time, b_end: time) -> bool:
+    return a_start < b_end and b_start < a_end
+
+
+def _busy_elsewhere(*, school, term) -> tuple[dict[int, list], dict[int, list]]:
+    """Weekly commitments at other schools' published timetables of this term.
+
+    Returns (instructor pk → [(weekday, start, end)], user pk → [(weekday, start, end)]).
+    """
+    from scheduling.timetables.models import DatedSession
+
+    sessions = (
+        DatedSession.objects.filter(term=term)
+        .exclude(school=school)
+        .values_list("slot__weekday", "start", "end", "instructor_id", "staff__membership__user_id")
+        .distinct()
+    )
+    instructors: dict[int, list] = defaultdict(list)
+    users: dict[int, list] = defaultdict(list)
+    for weekday, start, end, instructor_id, user_id in sessions:
+        if instructor_id is not None:
+            instructors[instructor_id].append((weekday, start, end))
+        if user_id is not None:
+            users[user_id].append((weekday, start, end))
+    return instructors, users
+
+
+def problem_assemble(*, school, term, include_students: bool = True) -> dict:
+    """The school's weekly problem for ``term`` in the public JSON format."""
+    slots = list(Slot.objects.filter(school=school).order_by("weekday", "start"))
+    codes = slot_codes(school=school)
+    days = sorted({slot.weekday for slot in slots})
+    rooms = list(Room.objects.filter(school=school).prefetch_related("kinds").order_by("code"))
+    classes = list(
+        SchoolClass.objects.filter(school=school).select_related("home_room").order_by("grade", "number")
+    )
+    staff = list(
+        StaffMember.objects.filter(school=school, active=True)
+        .prefetch_related("subjects", "unavailable")
+        .select_related("membership")
+        .order_by("staff_no")
+    )
+    activities = list(
+        Activity.objects.filter(school=school, term=term)
+        .select_related("course__subject", "room_kind", "vendor")
+        .order_by("pk")
+    )
+    busy_instructors, busy_users = _busy_elsewhere(school=school, term=term)
+
+    def blocked(commitments) -> set[str]:
+        return {
+            codes[slot.pk]
+            for slot in slots
+            for weekday, start, end in commitments
+            if slot.weekday == weekday and _overlaps(slot.start, slot.end, start, end)
+        }
+
+    staff_rows = []
+    for member in staff:
+        unavailable = {codes[slot.pk] for slot in member.unavailable.all()}
+        membership = getattr(member, "membership", None)
+        if membership is not None:
+            unavailable |= blocked(busy_users.get(membership.user_id, ()))
+        row = {
+            "id": staff_key(member.pk),
+            "name": member.name,
+            "subjects": sorted(subject.code for subject in member.subjects.all()),
+            "unavailable": [code for code in (codes[s.pk] for s in slots) if code in unavailable],
+            "rest_days": [DAY_CODES[d] for d in days_from_mask(member.rest_days) if d in days],
+            "min_duties": member.min_duties,
+            "max_duties": member.max_duties,
+        }
+        staff_rows.append(row)
+
+    vendors: dict[int, dict] = {}
+    for activity in activities:
+        if activity.vendor_id is None or activity.vendor_id in vendors:
+            continue
+        instructors = []
+        for instructor in activity.vendor.instructors.prefetch_related("availability").order_by("pk"):
+            windows = list(instructor.availability.all())
+            taken = blocked(busy_instructors.get(instructor.pk, ()))
+            available = [
+                codes[slot.pk]
+                for slot in slots
+                if slot.kind == Slot.Kind.ENRICHMENT
+                and codes[slot.pk] not in taken
+                and any(
+                    w.weekday == slot.weekday and w.start <= slot.start and slot.end <= w.end for w in windows
+                )
+            ]
+            instructors.append(
+                {
+                    "id": instructor_key(instructor.pk),
+                    "name": instructor.name,
+                    "available": available,
+                    "max_sessions": instructor.max_sessions,
+                }
+            )
+        vendors[activity.vendor_id] = {
+            "id": vendor_key(activity.vendor_id),
+            "name": activity.vendor.name,
+            "instructors": instructors,
+        }
+
+    students = _students(school=school, term=term, activities=activities) if include_students else []
+    activity_rows = []
+    for activity in activities:
+        row = {
+            "id": activity_key(activity.pk),
+            "name": activity.name,
+            "provider": "staff" if activity.vendor_id is None else vendor_key(activity.vendor_id),
+            "subject": activity.course.subject.code,
+            "grades": list(range(activity.grade_min, activity.grade_max + 1)),
+            "meetings": min(activity.meetings_per_week, len(days)) if days else activity.meetings_per_week,
+            "room_kind": activity.room_kind.code,
+            # Before families choose (issue #6 brings enrolment), activities are placed
+            # without their minimum size, or none could run.
+            "min_size": activity.min_size if students else 0,
+            "max_size": activity.max_size,
+        }
+        if activity.staff_instructor_id:
+            row["instructor"] = staff_key(activity.staff_instructor_id)
+        elif activity.vendor_instructor_id:
+            row["instructor"] = instructor_key(activity.vendor_instructor_id)
+        activity_rows.append(row)
+
+    return {
+        "format": PROBLEM_FORMAT,
+        "school": school.name,
+        "days": [DAY_CODES[d] for d in days],
+        "slots": [
+            {
+                "id": codes[slot.pk],
+                "day": DAY_CODES[slot.weekday],
+                "start": slot.start.strftime("%H:%M"),
+                "end": slot.end.strftime("%H:%M"),
+                "kind": slot.kind,
+            }
+            for slot in slots
+        ],
+        "rooms": [
+            {
+                "id": room.code,
+                "capacity": room.capacity,
+                "kinds": sorted(kind.code for kind in room.kinds.all()),
+            }
+            for room in rooms
+        ],
+        "classes": [
+            {
+                "id": class_key(c),
+                "grade": c.grade,
+                "size": c.size,
+                "home_room": c.home_room.code if c.home_room else "",
+                "days": [DAY_CODES[d] for d in days_from_mask(c.days) if d in days],
+            }
+            for c in classes
+            if c.home_room is not None
+        ],
+        "staff": staff_rows,
+        "vendors": list(vendors.values()),
+        "activities": activity_rows,
+        "students": students,
+    }
+
+
+def _students(*, school, term, activities) -> list[dict]:
+    """Families' ranked choices, once enrolment exists (issue #6); none before."""
+    return []
+
+
+def checklist(*, school, term, problem: dict | None = None) -> list[ChecklistItem]:
+    """What is missing or contradictory in the school's records before a solve."""
+    problem = problem if problem is not None else problem_assemble(school=school, term=term)
+    items: list[ChecklistItem] = []
+
+    def admin(model: str, pk: int | None = None) -> str:
+        if pk is None:
+            return reverse(f"admin:{model}_changelist")
+        return reverse(f"admin:{model}_change", args=[pk])
+
+    if not problem["slots"]:
+        items.append(
+            ChecklistItem(
+                "no_slots", str(_("The school has no after-school slots yet.")), admin("slots_slot"), True
+            )
+        )
+    if not problem["staff"]:
+        items.append(
+            ChecklistItem(
+                "no_staff", str(_("The school has no active staff.")), admin("staff_staffmember"), True
+            )
+        )
+    for school_class in SchoolClass.objects.filter(school=school, home_room__isnull=True).order_by(
+        "grade", "number"
+    ):
+        items.append(
+            ChecklistItem(
+                "class_without_home_room",
+                str(
+                    _("Class %(grade)s-%(number)s has no home room.")
+                    % {"grade": school_class.grade, "number": school_class.number}
+                ),
+                admin("schools_schoolclass", school_class.pk),
+                True,
+            )
+        )
+    room_kinds = {kind for room in problem["rooms"] for kind in room["kinds"]}
+    staff_subjects = {subject for member in problem["staff"] for subject in member["subjects"]}
+    instructors = {vendor["id"]: vendor["instructors"] for vendor in problem["vendors"]}
+    activities = {
+        a.pk: a for a in Activity.objects.filter(school=school, term=term).select_related("room_kind")
+    }
+    for row in problem["activities"]:
+        activity = activities[int(row["id"][1:])]
+        if row["room_kind"] not in room_kinds:
+            items.append(
+                ChecklistItem(
+                    "room_kind_missing",
+                    str(
+                        _("No room is of kind “%(kind)s”, which %(activity)s needs.")
+                        % {"kind": activity.room_kind.display_name, "activity": activity.name}
+                    ),
+                    admin("rooms_room"),
+                )
+            )
+        if row["provider"] == "staff":
+            can_teach = row["subject"] in staff_subjects
+        else:
+            can_teach = any(
+                len(i["available"]) >= row["meetings"] for i in instructors.get(row["provider"], [])
+            )
+        if not can_teach:
+            items.append(
+                ChecklistItem(
+                    "activity_without_teacher",
+                    str(
+                        _("No one can teach %(activity)s in this school's slots.")
+                        % {"activity": activity.name}
+                    ),
+                    admin("courses_activity", activity.pk),
+                )
+            )
+    return items

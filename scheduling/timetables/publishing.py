@@ -1,0 +1,315 @@
+"""Publishing a solved run: its weekly decisions become the term's dated sessions.
+
+``run_publish`` maps the ids of a run's solution (the public JSON format, see
+``scheduling.timetables.assembly`` for the id scheme) back to the school's rows and writes one
+``DatedSession`` per decision and teaching day of the term (``schools.calendar``): holidays
+and closures have none, and a make-up working day follows the weekday it names.
+
+Publishing again during the term replaces only the sessions from ``today`` on; the sessions
+before it stay exactly as they were (attendance, fees and settlement already count them),
+whichever run wrote them.
+
+The selectors below read the published sessions of a teacher or a class, e.g. one week at a
+time with ``week_of``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from marketplace.courses.models import Activity
+from marketplace.vendors.models import Instructor
+from scheduling.rooms.models import Room
+from scheduling.slots.models import Slot
+from scheduling.slots.selectors import slot_codes
+from scheduling.staff.models import StaffMember
+from scheduling.timetables.assembly import activity_key
+from scheduling.timetables.models import DatedSession, TimetableRun
+from schools.calendar import teaching_days_for
+from schools.models import SchoolClass
+
+PUBLISHABLE_STATUSES = ("optimal", "feasible")
+
+
+class PublishError(ValueError):
+    """A run that cannot be published; ``message`` is translated and fit to show the user."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class _Decision:
+    """One weekly decision of the solution, mapped to the school's rows."""
+
+    slot: Slot
+    kind: str
+    room: Room
+    school_class: SchoolClass | None = None
+    activity: Activity | None = None
+    staff: StaffMember | None = None
+    instructor: Instructor | None = None
+
+
+def _pk(value, prefix: str) -> int | None:
+    """The primary key in an id such as ``t17`` (prefix ``t``), or None when it is not one."""
+    if not isinstance(value, str):
+        return None
+    match = re.fullmatch(rf"{prefix}([0-9]+)", value)
+    return int(match.group(1)) if match else None
+
+
+def _entries(solution: dict, key: str) -> list[dict]:
+    entries = solution.get(key) or []
+    if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
+        raise PublishError(_("The solution is malformed: “%(key)s” is not a list of objects.") % {"key": key})
+    return entries
+
+
+class _Resolver:
+    """Maps the solution's ids to the school's rows, refusing any that are not the school's."""
+
+    def __init__(self, *, school, term, solution: dict):
+        codes = slot_codes(school=school)
+        slots = Slot.objects.in_bulk(list(codes))
+        self.slots_by_code = {code: slots[pk] for pk, code in codes.items()}
+        self.classes = {
+            school_class.code: school_class
+            for school_class in SchoolClass.objects.filter(school=school).select_related("home_room")
+        }
+        self.rooms = {room.code: room for room in Room.objects.filter(school=school)}
+
+        supervisions = _entries(solution, "supervisions")
+        meetings = _entries(solution, "meetings")
+        staff_ids = {_pk(e.get("staff"), "t") for e in supervisions} | {
+            _pk(e.get("teacher"), "t") for e in meetings
+        }
+        self.staff = StaffMember.objects.filter(school=school).in_bulk(staff_ids - {None})
+        self.instructors = Instructor.objects.in_bulk({_pk(e.get("teacher"), "i") for e in meetings} - {None})
+        self.activities = Activity.objects.filter(school=school, term=term).in_bulk(
+            {_pk(e.get("activity"), "a") for e in meetings} - {None}
+        )
+
+    def slot(self, code) -> Slot:
+        try:
+            return self.slots_by_code[code]
+        except (KeyError, TypeError):
+            raise PublishError(
+                _("The solution names slot “%(id)s”, which this school does not have.") % {"id": code}
+            ) from None
+
+    def school_class(self, code) -> SchoolClass:
+        try:
+            return self.classes[code]
+        except (KeyError, TypeError):
+            raise PublishError(
+                _("The solution names class “%(id)s”, which this school does not have.") % {"id": code}
+            ) from None
+
+    def room(self, code) -> Room:
+        try:
+            return self.rooms[code]
+        except (KeyError, TypeError):
+            raise PublishError(
+                _("The solution names room “%(id)s”, which this school does not have.") % {"id": code}
+            ) from None
+
+    def staff_member(self, key) -> StaffMember:
+        member = self.staff.get(_pk(key, "t"))
+        if member is None:
+            raise PublishError(
+                _("The solution names staff member “%(id)s”, who is not on this school's staff.")
+                % {"id": key}
+            )
+        return member
+
+    def activity(self, key) -> Activity:
+        activity = self.activities.get(_pk(key, "a"))
+        if activity is None:
+            raise PublishError(
+                _("The solution names activity “%(id)s”, which this school does not offer this term.")
+                % {"id": key}
+            )
+        return activity
+
+    def teacher(self, key, activity: Activity) -> tuple[StaffMember | None, Instructor | None]:
+        """The staff member or vendor instructor who teaches ``activity``.
+
+        A staff-run activity is taught by the school's staff; a vendor's by its instructors.
+        """
+        if activity.vendor_id is None:
+            return self.staff_member(key), None
+        instructor = self.instructors.get(_pk(key, "i"))
+        if instructor is None or instructor.vendor_id != activity.vendor_id:
+            raise PublishError(
+                _(
+                    "The solution names “%(id)s” to teach %(activity)s, who is not an instructor of its vendor."
+                )
+                % {"id": key, "activity": activity.name}
+            )
+        return None, instructor
+
+
+def _decisions(*, school, term, solution: dict) -> list[_Decision]:
+    """The solution's supervisions and meetings as rows of the school, checked for clashes."""
+    resolve = _Resolver(school=school, term=term, solution=solution)
+    decisions = []
+    for entry in _entries(solution, "supervisions"):
+        school_class = resolve.school_class(entry.get("class"))
+        room = school_class.home_room
+        if room is None or room.school_id != school.pk:
+            raise PublishError(
+                _("Class %(id)s has no home room in this school to be supervised in.")
+                % {"id": school_class.code}
+            )
+        decisions.append(
+            _Decision(
+                slot=resolve.slot(entry.get("slot")),
+                kind=DatedSession.Kind.SUPERVISION,
+                room=room,
+                school_class=school_class,
+                staff=resolve.staff_member(entry.get("staff")),
+            )
+        )
+    for entry in _entries(solution, "meetings"):
+        activity = resolve.activity(entry.get("activity"))
+        staff, instructor = resolve.teacher(entry.get("teacher"), activity)
+        decisions.append(
+            _Decision(
+                slot=resolve.slot(entry.get("slot")),
+                kind=DatedSession.Kind.MEETING,
+                room=resolve.room(entry.get("room")),
+                activity=activity,
+                staff=staff,
+                instructor=instructor,
+            )
+        )
+
+    # What the database constraints protect, refused here with a message people can act on.
+    taken: set[tuple] = set()
+    codes = {slot.pk: code for code, slot in resolve.slots_by_code.items()}
+    for decision in decisions:
+        subject = (
+            ("class", decision.school_class.code)
+            if decision.school_class is not None
+            else ("activity", activity_key(decision.activity.pk))
+        )
+        for what, name in (subject, ("room", decision.room.code)):
+            key = (what, name, decision.slot.pk)
+            if key in taken:
+                raise PublishError(
+                    _("The solution books “%(id)s” twice in slot %(slot)s.")
+                    % {"id": name, "slot": codes[decision.slot.pk]}
+                )
+            taken.add(key)
+    decisions.sort(key=lambda d: (d.slot.weekday, d.slot.start, d.kind, d.room.code))
+    return decisions
+
+
+def run_publish(*, run: TimetableRun, today: date | None = None) -> int:
+    """Publish ``run``: write its dated sessions from ``today`` on; return how many were written.
+
+    The run must be done with an optimal or feasible solution whose ids all belong to the
+    run's school (and activities to its term); otherwise ``PublishError`` is raised and
+    nothing is written. The school's runs are locked for the whole transaction, so two
+    publishes of one school never interleave. Sessions of the school and term dated before
+    ``today`` (default: the local date) are kept as they are; those from ``today`` on are
+    replaced by the run's, one per decision and teaching day. Sets ``run.published_at``.
+    """
+    today = today if today is not None else timezone.localdate()
+    try:
+        with transaction.atomic():
+            # Lock every run of the school, in a fixed order, before reading anything.
+            list(
+                TimetableRun.objects.select_for_update()
+                .filter(school_id=run.school_id)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+            locked = TimetableRun.objects.select_related("school", "term").get(pk=run.pk)
+            if locked.status != TimetableRun.Status.DONE:
+                raise PublishError(_("Only a finished run can be published."))
+            if not isinstance(locked.solution, dict) or locked.solution_status not in PUBLISHABLE_STATUSES:
+                raise PublishError(_("Only a run with a feasible or optimal timetable can be published."))
+            school, term = locked.school, locked.term
+
+            decisions = _decisions(school=school, term=term, solution=locked.solution)
+            by_weekday: dict[int, list[_Decision]] = defaultdict(list)
+            for decision in decisions:
+                by_weekday[decision.slot.weekday].append(decision)
+
+            DatedSession.objects.filter(school=school, term=term, date__gte=today).delete()
+            sessions = [
+                DatedSession(
+                    school=school,
+                    term=term,
+                    run=locked,
+                    date=day.date,
+                    slot=decision.slot,
+                    start=decision.slot.start,
+                    end=decision.slot.end,
+                    kind=decision.kind,
+                    school_class=decision.school_class,
+                    activity=decision.activity,
+                    staff=decision.staff,
+                    instructor=decision.instructor,
+                    room=decision.room,
+                )
+                for day in teaching_days_for(term, school)
+                if day.date >= today
+                for decision in by_weekday.get(day.weekday, ())
+            ]
+            DatedSession.objects.bulk_create(sessions, batch_size=500)
+
+            run.published_at = timezone.now()
+            run.save(update_fields=["published_at", "updated_at"])
+    except IntegrityError as error:
+        raise PublishError(_("The timetable clashes with sessions already published.")) from error
+    return len(sessions)
+
+
+# --- selectors -----------------------------------------------------------------------------
+
+
+def week_of(day: date) -> tuple[date, date]:
+    """The Monday and the Sunday of the week that contains ``day``."""
+    monday = day - timedelta(days=day.weekday())
+    return monday, monday + timedelta(days=6)
+
+
+def _sessions(start: date | None, end: date | None) -> QuerySet[DatedSession]:
+    sessions = DatedSession.objects.select_related(
+        "school", "slot", "school_class", "activity", "staff", "instructor", "room"
+    ).order_by("date", "start", "pk")
+    if start is not None:
+        sessions = sessions.filter(date__gte=start)
+    if end is not None:
+        sessions = sessions.filter(date__lte=end)
+    return sessions
+
+
+def sessions_for_staff(*, staff: StaffMember, start: date | None, end: date | None) -> QuerySet[DatedSession]:
+    """The staff member's sessions (supervisions and the meetings they teach), ``start``–``end``.
+
+    Both ends are inclusive; None leaves that end open.
+    """
+    return _sessions(start, end).filter(staff=staff)
+
+
+def sessions_for_class(
+    *, school_class: SchoolClass, start: date | None, end: date | None
+) -> QuerySet[DatedSession]:
+    """The class's sessions from ``start`` to ``end`` (inclusive; None leaves that end open).
+
+    For now its supervisions only; its pupils' activities join once enrolment exists.
+    """
+    return _sessions(start, end).filter(school_class=school_class, kind=DatedSession.Kind.SUPERVISION)

@@ -1,0 +1,208 @@
+"""State changes of timetable runs: create and enqueue, execute, cancel, pin, re-solve.
+
+A run is created ``queued`` with the exact problem it will solve, then a background task
+(``scheduling.timetables.tasks.timetable_solve``) executes it: ``running`` with live progress
+(best objective so far, seconds used), then ``done`` (whatever the solution's status:
+optimal, feasible, infeasible with its explanation, or unknown), ``failed`` on an error, or
+``cancelled`` when the administrator asked to stop (the best solution so far is kept).
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import threading
+import time
+
+from django.db import close_old_connections, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from scheduling.solver.problem import load_problem
+from scheduling.solver.validate import validate_problem
+from scheduling.timetables.assembly import problem_assemble
+from scheduling.timetables.models import TimetableRun
+
+logger = logging.getLogger(__name__)
+
+# How often the worker writes progress and looks for a cancel request, in seconds.
+PROGRESS_INTERVAL = 0.5
+
+
+class TimetableError(ValueError):
+    """A request about a timetable run that cannot be carried out; the message says why."""
+
+
+PIN_KINDS = ("supervisions", "meetings", "enrollments", "cancelled")
+
+
+def run_create(
+    *, school, term, user=None, previous_run: TimetableRun | None = None, time_limit: int = 30
+) -> TimetableRun:
+    """Assemble the school's problem, store it on a new queued run and enqueue its solve.
+
+    A re-solve (``previous_run``) carries the earlier solution as ``previous`` and the pins
+    set on that run as ``pinned``, so few decisions move.
+    """
+    problem = problem_assemble(school=school, term=term)
+    if previous_run is not None:
+        if previous_run.school_id != school.pk or previous_run.term_id != term.pk:
+            raise TimetableError(_("A re-solve must be of the same school and term."))
+        if previous_run.solution and previous_run.solution.get("status") in ("optimal", "feasible"):
+            problem["previous"] = previous_run.solution
+        pins = {kind: entries for kind, entries in (previous_run.pins or {}).items() if entries}
+        if pins:
+            problem["pinned"] = pins
+    errors = validate_problem(problem)
+    if errors:
+        raise TimetableError(
+            _("The school's records do not make a valid problem: %(errors)s")
+            % {"errors": "; ".join(errors[:5])}
+        )
+    with transaction.atomic():
+        run = TimetableRun.objects.create(
+            school=school,
+            term=term,
+            created_by=user,
+            previous_run=previous_run,
+            problem=problem,
+            time_limit=time_limit,
+        )
+        transaction.on_commit(lambda: _enqueue(run.pk))
+    return run
+
+
+def _enqueue(run_id: int) -> None:
+    from scheduling.timetables.tasks import timetable_solve
+
+    result = timetable_solve.enqueue(run_id)
+    TimetableRun.objects.filter(pk=run_id, task_id="").update(task_id=str(result.id)[:64])
+
+
+def run_cancel(*, run: TimetableRun) -> TimetableRun:
+    """Stop a queued or running solve. A queued run ends at once; a running one soon."""
+    with transaction.atomic():
+        locked = TimetableRun.objects.select_for_update().get(pk=run.pk)
+        if locked.status == TimetableRun.Status.QUEUED:
+            locked.status = TimetableRun.Status.CANCELLED
+            locked.finished_at = timezone.now()
+            locked.save(update_fields=["status", "finished_at", "updated_at"])
+        elif locked.status == TimetableRun.Status.RUNNING:
+            locked.cancel_requested = True
+            locked.save(update_fields=["cancel_requested", "updated_at"])
+        else:
+            raise TimetableError(_("This solve has already finished."))
+    return locked
+
+
+def run_execute(*, run_id: int) -> TimetableRun:
+    """The background task's body: solve the run's problem, reporting progress as it goes."""
+    from scheduling.solver.model import solve
+
+    with transaction.atomic():
+        run = TimetableRun.objects.select_for_update().get(pk=run_id)
+        if run.status != TimetableRun.Status.QUEUED:
+            return run  # cancelled before it started, or a duplicate delivery of the task
+        run.status = TimetableRun.Status.RUNNING
+        run.started_at = timezone.now()
+        run.save(update_fields=["status", "started_at", "updated_at"])
+
+    stop = threading.Event()
+    progress = {"best": None, "started": time.perf_counter()}
+    finished = threading.Event()
+
+    def report():
+        # The only thread that touches the database while CP-SAT searches.
+        try:
+            while not finished.wait(PROGRESS_INTERVAL):
+                seconds = time.perf_counter() - progress["started"]
+                TimetableRun.objects.filter(pk=run_id).update(
+                    best_objective=progress["best"], seconds=seconds
+                )
+                if TimetableRun.objects.filter(pk=run_id, cancel_requested=True).exists():
+                    stop.set()
+        finally:
+            connection.close()
+
+    reporter = threading.Thread(target=report, name=f"timetable-run-{run_id}", daemon=True)
+    reporter.start()
+    try:
+        problem = load_problem(copy.deepcopy(run.problem))
+        solution = solve(
+            problem,
+            time_limit=run.time_limit,
+            on_solution=lambda s, _seconds: progress.__setitem__("best", s.objective),
+            stop=stop,
+        )
+    except Exception as error:  # a failed run must say so, whatever went wrong
+        logger.exception("timetable run %s failed", run_id)
+        finished.set()
+        reporter.join()
+        close_old_connections()
+        TimetableRun.objects.filter(pk=run_id).update(
+            status=TimetableRun.Status.FAILED,
+            error=f"{type(error).__name__}: {error}",
+            finished_at=timezone.now(),
+            seconds=time.perf_counter() - progress["started"],
+        )
+        return TimetableRun.objects.get(pk=run_id)
+    finished.set()
+    reporter.join()
+    cancelled = stop.is_set()
+    TimetableRun.objects.filter(pk=run_id).update(
+        status=TimetableRun.Status.CANCELLED if cancelled else TimetableRun.Status.DONE,
+        solution=solution.to_dict(),
+        best_objective=solution.objective,
+        seconds=solution.solve_seconds,
+        finished_at=timezone.now(),
+    )
+    return TimetableRun.objects.get(pk=run_id)
+
+
+def _pin_entry(kind: str, entry) -> object:
+    if kind == "cancelled":
+        if not isinstance(entry, str):
+            raise TimetableError(_("A pinned cancellation names one activity."))
+        return entry
+    if not isinstance(entry, dict):
+        raise TimetableError(_("A pinned decision is an object."))
+    return dict(sorted(entry.items()))
+
+
+def run_pin(*, run: TimetableRun, kind: str, entry) -> TimetableRun:
+    """Keep one decision of this run in the next re-solve (idempotent)."""
+    if kind not in PIN_KINDS:
+        raise TimetableError(_("Unknown kind of decision: %(kind)s") % {"kind": kind})
+    entry = _pin_entry(kind, entry)
+    pins = copy.deepcopy(run.pins or {})
+    entries = pins.setdefault(kind, [])
+    if entry not in entries:
+        entries.append(entry)
+    candidate = copy.deepcopy(run.problem)
+    candidate["pinned"] = pins
+    errors = validate_problem(candidate)
+    if errors:
+        raise TimetableError("; ".join(errors[:3]))
+    run.pins = pins
+    run.save(update_fields=["pins", "updated_at"])
+    return run
+
+
+def run_unpin(*, run: TimetableRun, kind: str, entry) -> TimetableRun:
+    if kind not in PIN_KINDS:
+        raise TimetableError(_("Unknown kind of decision: %(kind)s") % {"kind": kind})
+    entry = _pin_entry(kind, entry)
+    pins = copy.deepcopy(run.pins or {})
+    pins[kind] = [e for e in pins.get(kind, []) if e != entry]
+    run.pins = {k: v for k, v in pins.items() if v}
+    run.save(update_fields=["pins", "updated_at"])
+    return run
+
+
+def run_resolve(*, run: TimetableRun, user=None) -> TimetableRun:
+    """Solve again from this run: its solution as ``previous``, its pins as ``pinned``."""
+    if not run.finished or not run.solution:
+        raise TimetableError(_("Only a finished solve can be solved again."))
+    return run_create(
+        school=run.school, term=run.term, user=user, previous_run=run, time_limit=run.time_limit
+    )
