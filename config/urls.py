@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("schools.urls")),
+    path("schools/<int:school_id>/timetable/", include("scheduling.timetables.urls")),
     path("teachers/", include("scheduling.staff.urls")),
     path("vendors/", include("marketplace.vendors.urls")),
     path("reviews/", include("marketplace.courses.urls")),
