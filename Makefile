@@ -37,6 +37,7 @@ chromium:
 CATALOGUE_IGNORE := --ignore=.venv --ignore=.tools --ignore=tests --ignore=fixtures --ignore=benchmarks
 messages: install
 	$(PY) manage.py makemessages -l zh_Hans -l en $(CATALOGUE_IGNORE) --no-obsolete
+	msgattrib --clear-fuzzy --empty locale/en/LC_MESSAGES/django.po -o locale/en/LC_MESSAGES/django.po
 	msgen locale/en/LC_MESSAGES/django.po -o locale/en/LC_MESSAGES/django.po
 	sed -i -e '0,/^#, fuzzy$$/{/^#, fuzzy$$/d}' -e 's/^"Language: \\n"$$/"Language: en\\n"/' locale/en/LC_MESSAGES/django.po
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=.tools

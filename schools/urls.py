@@ -11,4 +11,9 @@ urlpatterns = [
         name="bureau_district",
     ),
     path("schools/<int:school_id>/", views.school_home, name="school_home"),
+    path(
+        "schools/<int:school_id>/classes/<int:class_id>/calendar.ics",
+        views.class_calendar,
+        name="class_calendar",
+    ),
 ]

@@ -61,3 +61,17 @@ def school_home(request, school_id: int):
         "activities": activities_of_school(school=school, term=term),
     }
     return render(request, "schools/school_home.html", context)
+
+
+@login_required
+def class_calendar(request, school_id: int, class_id: int):
+    """A class's dated sessions as an iCalendar file (for the school's administrators)."""
+    from django.http import HttpResponse
+
+    from scheduling.timetables.ics import calendar_for_class
+
+    school = school_for_user_or_404(request.user, school_id)
+    school_class = get_object_or_404(school.classes, pk=class_id)
+    response = HttpResponse(calendar_for_class(school_class), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="class-{school_class.code}.ics"'
+    return response

@@ -1,5 +1,7 @@
 """The test suite (pytest uses this module; see pytest.ini)."""
 
+import os
+
 from .base import *
 
 DEBUG = False
@@ -8,7 +10,9 @@ ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MFA_REQUIRED_FOR_BUREAU = False
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
-if TASKS_BACKEND != "rq":  # the Redis path's own test runs a real RQ worker
+# Tasks run at once inside the test process, unless a test starts a real worker process
+# and names the backend for it (TASKS_BACKEND=database or rq in that process's environment).
+if "TASKS_BACKEND" not in os.environ:
     TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 MEDIA_ROOT = BASE_DIR / ".test-media"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -16,4 +20,4 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # A file, not memory, for the SQLite test database: the Redis path's test runs a real RQ
 # worker process, which must see the same database.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f".test-db-{os.getpid()}.sqlite3")}

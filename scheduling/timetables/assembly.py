@@ -232,7 +232,7 @@ def problem_assemble(*, school, term, include_students: bool = True) -> dict:
                 "id": class_key(c),
                 "grade": c.grade,
                 "size": c.size,
-                "home_room": c.home_room.code if c.home_room else "",
+                "home_room": c.home_room.code,
                 "days": [DAY_CODES[d] for d in days_from_mask(c.days) if d in days],
             }
             for c in classes

@@ -56,7 +56,7 @@ def _expectations():
             f"/households/{parent.household_id}/",
             "适合该年级的活动",
             "Activities open to this grade",
-            "child",
+            "child-activities",
         ),
     ]
 

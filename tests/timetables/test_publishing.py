@@ -31,6 +31,13 @@ from tests.timetables import (
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The refusal messages are asserted in English (the interface default is Chinese)."""
+    with translation.override("en"):
+        yield
+
 BEFORE_TERM = D(2026, 9, 1)
 
 

@@ -1,0 +1,749 @@
+"""Reads of the school administrator's timetable pages.
+
+A run keeps its problem and solution in the public JSON format, whose ids follow the scheme
+of ``scheduling.timetables.assembly`` (``t<pk>`` staff, ``i<pk>`` instructors, ``a<pk>``
+activities, ``s<pk>`` pupils, ``3-2`` classes, room codes, ``mon-1`` slots). ``Names`` maps
+those ids back to the school's rows so that the pages show names; an id with no row of this
+school (an imported problem may name anything) falls back to the name the problem gives it,
+then to the id itself.
+
+Everything here only reads; state changes go through ``services``, ``publishing`` and
+``imports``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.utils.text import get_text_list
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.weekdays import DAY_CODES, WEEKDAY_CHOICES
+from marketplace.courses.models import Activity
+from marketplace.households.models import Child
+from marketplace.vendors.models import Instructor
+from scheduling.rooms.models import Room
+from scheduling.slots.models import Slot
+from scheduling.slots.selectors import slot_codes
+from scheduling.staff.models import StaffMember
+from scheduling.timetables.assembly import checklist
+from scheduling.timetables.models import TimetableRun
+from schools.models import SchoolClass
+
+VIEWS = ("class", "teacher", "room", "day")
+VIEW_LABELS = {
+    "class": gettext_lazy("By class"),
+    "teacher": gettext_lazy("By teacher"),
+    "room": gettext_lazy("By room"),
+    "day": gettext_lazy("By day"),
+}
+SOLUTION_STATUS_LABELS = {
+    "optimal": gettext_lazy("Optimal timetable"),
+    "feasible": gettext_lazy("Valid timetable (perhaps not the best)"),
+    "infeasible": gettext_lazy("No timetable is possible"),
+    "unknown": gettext_lazy("No timetable found in the time allowed"),
+}
+PUBLISHABLE = ("optimal", "feasible")
+
+
+# --- the home page --------------------------------------------------------------------------
+
+
+def runs_of_school(*, school):
+    """The school's runs, newest first."""
+    return TimetableRun.objects.filter(school=school).select_related("term").order_by("-created_at", "-pk")
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """The checklist before a solve; ``blocked`` when an item makes a solve pointless."""
+
+    items: list
+    blocked: bool
+
+
+def solve_readiness(*, school, term) -> Readiness:
+    if term is None:
+        return Readiness(items=[], blocked=True)
+    items = checklist(school=school, term=term)
+    return Readiness(items=items, blocked=any(item.blocking for item in items))
+
+
+def run_progress(*, run: TimetableRun) -> dict:
+    """The live progress of a run, as the progress endpoint returns it."""
+    return {
+        "status": run.status,
+        "status_label": str(run.get_status_display()),
+        "best_objective": run.best_objective,
+        "seconds": round(run.seconds or 0, 1),
+        "finished": run.finished,
+    }
+
+
+# --- ids back to names ----------------------------------------------------------------------
+
+
+def _pk(value, prefix: str) -> int | None:
+    if not isinstance(value, str):
+        return None
+    match = re.fullmatch(rf"{prefix}([0-9]+)", value)
+    return int(match.group(1)) if match else None
+
+
+def _rows(document, key: str) -> list[dict]:
+    rows = document.get(key) if isinstance(document, dict) else None
+    return [row for row in rows if isinstance(row, dict)] if isinstance(rows, list) else []
+
+
+def _strings(document, key: str) -> list[str]:
+    rows = document.get(key) if isinstance(document, dict) else None
+    return [row for row in rows if isinstance(row, str)] if isinstance(rows, list) else []
+
+
+@dataclass(frozen=True)
+class SlotInfo:
+    id: str
+    day: str
+    position: int
+    start: str
+    end: str
+    kind: str
+
+    @property
+    def day_label(self) -> str:
+        return day_label(self.day)
+
+    @property
+    def label(self) -> str:
+        return f"{self.day_label} {self.start}–{self.end}"
+
+    @property
+    def supervised(self) -> bool:
+        return self.kind == Slot.Kind.SUPERVISED
+
+    @property
+    def kind_label(self) -> str:
+        return _("Supervised study") if self.supervised else _("Enrichment activity")
+
+
+def day_label(code: str) -> str:
+    labels = dict(WEEKDAY_CHOICES)
+    return str(labels[DAY_CODES.index(code)]) if code in DAY_CODES else str(code)
+
+
+def class_label(grade, number) -> str:
+    return _("Grade %(grade)s class %(number)s") % {"grade": grade, "number": number}
+
+
+class Names:
+    """The names behind the ids of one run's problem and solution(s), for one school."""
+
+    def __init__(self, *, school, problem: dict | None, solutions: list[dict | None] = ()):
+        problem = problem if isinstance(problem, dict) else {}
+        solutions = [s for s in solutions if isinstance(s, dict)]
+        self.problem = problem
+
+        # Slots: the problem's, or the school's grid when the problem has none.
+        self.slots: dict[str, SlotInfo] = {}
+        for row in _rows(problem, "slots"):
+            if isinstance(row.get("id"), str) and row.get("day") in DAY_CODES:
+                position = sum(1 for s in self.slots.values() if s.day == row["day"]) + 1
+                self.slots[row["id"]] = SlotInfo(
+                    row["id"],
+                    row["day"],
+                    position,
+                    str(row.get("start", "")),
+                    str(row.get("end", "")),
+                    str(row.get("kind", "")),
+                )
+        if not self.slots:
+            codes = slot_codes(school=school)
+            for slot in Slot.objects.filter(school=school).order_by("weekday", "start"):
+                code = codes[slot.pk]
+                self.slots[code] = SlotInfo(
+                    code,
+                    DAY_CODES[slot.weekday],
+                    int(code.rsplit("-", 1)[1]),
+                    slot.start.strftime("%H:%M"),
+                    slot.end.strftime("%H:%M"),
+                    slot.kind,
+                )
+        days = [d for d in problem.get("days") or [] if d in DAY_CODES] or list(DAY_CODES)
+        with_slots = {s.day for s in self.slots.values()}
+        self.days = [d for d in days if d in with_slots]
+
+        # What the problem itself says, the fallback.
+        self._problem_names: dict[str, str] = {}
+        for key in ("staff", "activities"):
+            for row in _rows(problem, key):
+                if isinstance(row.get("id"), str) and isinstance(row.get("name"), str):
+                    self._problem_names[row["id"]] = row["name"]
+        for vendor in _rows(problem, "vendors"):
+            for row in _rows(vendor, "instructors"):
+                if isinstance(row.get("id"), str) and isinstance(row.get("name"), str):
+                    self._problem_names[row["id"]] = row["name"]
+
+        # The school's rows.
+        self.classes_db = {
+            c.code: c for c in SchoolClass.objects.filter(school=school).select_related("home_room")
+        }
+        self.rooms_db = {room.code: room.name for room in Room.objects.filter(school=school)}
+        self.staff_db = dict(StaffMember.objects.filter(school=school).values_list("pk", "name"))
+
+        ids: set[str] = set(self._problem_names)
+        for solution in [*solutions, problem.get("pinned") or {}]:
+            for key in ("supervisions", "meetings", "enrollments"):
+                for row in _rows(solution, key):
+                    ids.update(v for v in row.values() if isinstance(v, str))
+            ids.update(_strings(solution, "cancelled"))
+        ids.update(row.get("id") for row in _rows(problem, "students") if isinstance(row.get("id"), str))
+        for solution in solutions:
+            for row in _rows(solution, "explanation"):
+                params = row.get("params") if isinstance(row.get("params"), dict) else {}
+                ids.update(v for v in params.values() if isinstance(v, str))
+        pks = defaultdict(set)
+        for value in ids:
+            for prefix in ("a", "i", "s"):
+                pk = _pk(value, prefix)
+                if pk is not None:
+                    pks[prefix].add(pk)
+        self.activities_db = dict(
+            Activity.objects.filter(school=school, pk__in=pks["a"]).values_list("pk", "name")
+        )
+        self.instructors_db = dict(
+            Instructor.objects.filter(pk__in=pks["i"], vendor__activities__school=school)
+            .distinct()
+            .values_list("pk", "name")
+        )
+        self.children_db = dict(
+            Child.objects.filter(pk__in=pks["s"], school_class__school=school).values_list("pk", "name")
+        )
+
+        self.problem_classes = {
+            row["id"]: row for row in _rows(problem, "classes") if isinstance(row.get("id"), str)
+        }
+
+    # The labels.
+
+    def slot(self, slot_id) -> str:
+        info = self.slots.get(slot_id)
+        return info.label if info else str(slot_id)
+
+    def school_class(self, class_id) -> str:
+        if class_id in self.classes_db:
+            school_class = self.classes_db[class_id]
+            return class_label(school_class.grade, school_class.number)
+        match = re.fullmatch(r"([0-9]+)-([0-9]+)", str(class_id))
+        return class_label(match.group(1), match.group(2)) if match else str(class_id)
+
+    def room(self, room_id) -> str:
+        return self.rooms_db.get(room_id) or str(room_id)
+
+    def teacher(self, person_id) -> str:
+        """A staff member (``t<pk>``) or a vendor instructor (``i<pk>``)."""
+        pk = _pk(person_id, "t")
+        if pk is not None and pk in self.staff_db:
+            return self.staff_db[pk]
+        pk = _pk(person_id, "i")
+        if pk is not None and pk in self.instructors_db:
+            return self.instructors_db[pk]
+        return self._problem_names.get(person_id) or str(person_id)
+
+    def activity(self, activity_id) -> str:
+        pk = _pk(activity_id, "a")
+        if pk is not None and pk in self.activities_db:
+            return self.activities_db[pk]
+        return self._problem_names.get(activity_id) or str(activity_id)
+
+    def student(self, student_id) -> str:
+        pk = _pk(student_id, "s")
+        if pk is not None and pk in self.children_db:
+            return self.children_db[pk]
+        return str(student_id)
+
+    def home_room(self, class_id) -> str | None:
+        row = self.problem_classes.get(class_id)
+        if row and isinstance(row.get("home_room"), str):
+            return row["home_room"]
+        school_class = self.classes_db.get(class_id)
+        return school_class.home_room.code if school_class and school_class.home_room else None
+
+    # The choices of the weekly views.
+
+    def class_ids(self, decisions) -> list[str]:
+        ids = list(self.problem_classes) or list(self.classes_db)
+        ids += [d.class_id for d in decisions if d.class_id and d.class_id not in ids]
+        return ids
+
+    def teacher_ids(self, decisions) -> list[str]:
+        ids = [row["id"] for row in _rows(self.problem, "staff") if isinstance(row.get("id"), str)]
+        for vendor in _rows(self.problem, "vendors"):
+            ids += [row["id"] for row in _rows(vendor, "instructors") if isinstance(row.get("id"), str)]
+        if not ids:
+            ids = [f"t{pk}" for pk in self.staff_db]
+        ids += [d.person for d in decisions if d.person and d.person not in ids]
+        return list(dict.fromkeys(ids))
+
+    def room_ids(self, decisions) -> list[str]:
+        ids = [row["id"] for row in _rows(self.problem, "rooms") if isinstance(row.get("id"), str)]
+        ids = ids or sorted(self.rooms_db)
+        ids += [d.room for d in decisions if d.room and d.room not in ids]
+        return list(dict.fromkeys(ids))
+
+
+# --- decisions of a solution ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PinAction:
+    """One pin/unpin button: the pin's kind and fields, and whether it is pinned now."""
+
+    kind: str
+    fields: tuple
+    pinned: bool
+    what: str  # "supervisor", "slot" or "room"
+
+    @property
+    def entry(self) -> dict:
+        return dict(self.fields)
+
+
+@dataclass
+class Decision:
+    """One weekly decision: a supervision (class, slot, staff) or a meeting (activity, slot, room, teacher)."""
+
+    kind: str  # "supervision" or "meeting"
+    slot: str
+    person: str
+    room: str | None
+    class_id: str | None = None
+    activity: str | None = None
+    slot_label: str = ""
+    subject_label: str = ""
+    person_label: str = ""
+    room_label: str = ""
+    pins: list[PinAction] = field(default_factory=list)
+
+    @property
+    def supervision(self) -> bool:
+        return self.kind == "supervision"
+
+    @property
+    def pinned(self) -> bool:
+        return any(pin.pinned for pin in self.pins)
+
+    @property
+    def kind_label(self) -> str:
+        return _("Supervised study") if self.supervision else _("Enrichment activity")
+
+
+def _pinned_entries(pins: dict, kind: str) -> list[dict]:
+    return _rows(pins, kind)
+
+
+def decisions_of(*, solution: dict | None, names: Names, pins: dict | None = None) -> list[Decision]:
+    """The solution's supervisions and meetings with their names and pin state, in slot order."""
+    pins = pins if isinstance(pins, dict) else {}
+    pinned_supervisions = _pinned_entries(pins, "supervisions")
+    pinned_meetings = _pinned_entries(pins, "meetings")
+    decisions = []
+    for row in _rows(solution, "supervisions"):
+        class_id, slot, staff = row.get("class"), row.get("slot"), row.get("staff")
+        entry = {"class": class_id, "slot": slot, "staff": staff}
+        decisions.append(
+            Decision(
+                kind="supervision",
+                slot=slot,
+                person=staff,
+                room=names.home_room(class_id),
+                class_id=class_id,
+                slot_label=names.slot(slot),
+                subject_label=names.school_class(class_id),
+                person_label=names.teacher(staff),
+                room_label=names.room(names.home_room(class_id)) if names.home_room(class_id) else "—",
+                pins=[
+                    PinAction(
+                        "supervisions",
+                        tuple(sorted(entry.items())),
+                        entry in pinned_supervisions,
+                        "supervisor",
+                    )
+                ],
+            )
+        )
+    for row in _rows(solution, "meetings"):
+        activity, slot, room, teacher = (
+            row.get("activity"),
+            row.get("slot"),
+            row.get("room"),
+            row.get("teacher"),
+        )
+        by_slot = {"activity": activity, "slot": slot}
+        by_room = {"activity": activity, "room": room}
+        decisions.append(
+            Decision(
+                kind="meeting",
+                slot=slot,
+                person=teacher,
+                room=room,
+                activity=activity,
+                slot_label=names.slot(slot),
+                subject_label=names.activity(activity),
+                person_label=names.teacher(teacher),
+                room_label=names.room(room),
+                pins=[
+                    PinAction("meetings", tuple(sorted(by_slot.items())), by_slot in pinned_meetings, "slot"),
+                    PinAction("meetings", tuple(sorted(by_room.items())), by_room in pinned_meetings, "room"),
+                ],
+            )
+        )
+    order = {slot_id: i for i, slot_id in enumerate(names.slots)}
+    decisions.sort(key=lambda d: (order.get(d.slot, len(order)), d.kind != "supervision", d.subject_label))
+    return decisions
+
+
+# --- the weekly views -----------------------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    slot: SlotInfo | None
+    decisions: list[Decision] = field(default_factory=list)
+    note: str = ""
+
+
+@dataclass
+class GridRow:
+    position: int
+    cells: list[Cell]
+
+
+@dataclass
+class WeeklyView:
+    view: str
+    key: str
+    key_label: str
+    choices: list[tuple[str, str]]
+    days: list[str] = field(default_factory=list)
+    rows: list[GridRow] = field(default_factory=list)
+    day_decisions: list[Decision] = field(default_factory=list)
+
+    @property
+    def views(self) -> list[tuple[str, str]]:
+        return [(view, str(VIEW_LABELS[view])) for view in VIEWS]
+
+    @property
+    def label(self) -> str:
+        return str(VIEW_LABELS[self.view])
+
+
+def _teacher_notes(names: Names, person: str) -> dict[str, str]:
+    """Why a teacher cannot work in a slot, from the problem: unavailable, resting, not available."""
+    notes = {}
+    for row in _rows(names.problem, "staff"):
+        if row.get("id") == person:
+            for slot in _strings(row, "unavailable"):
+                notes[slot] = _("Unavailable")
+            resting = set(_strings(row, "rest_days"))
+            for slot in names.slots.values():
+                if slot.day in resting:
+                    notes[slot.id] = _("Rest day")
+    for vendor in _rows(names.problem, "vendors"):
+        for row in _rows(vendor, "instructors"):
+            if row.get("id") == person:
+                available = set(_strings(row, "available"))
+                for slot in names.slots:
+                    if slot not in available:
+                        notes[slot] = _("Not available")
+    return notes
+
+
+def weekly_view(*, names: Names, decisions: list[Decision], view: str | None, key: str | None) -> WeeklyView:
+    """One of the four weekly views (``class``, ``teacher``, ``room``, ``day``) for one key."""
+    view = view if view in VIEWS else "class"
+    if view == "class":
+        choices = [(c, names.school_class(c)) for c in names.class_ids(decisions)]
+    elif view == "teacher":
+        choices = [(t, names.teacher(t)) for t in names.teacher_ids(decisions)]
+    elif view == "room":
+        choices = [(r, names.room(r)) for r in names.room_ids(decisions)]
+    else:
+        choices = [(d, day_label(d)) for d in names.days]
+    keys = dict(choices)
+    key = key if key in keys else (choices[0][0] if choices else "")
+    result = WeeklyView(view=view, key=key, key_label=keys.get(key, ""), choices=choices)
+
+    if view == "day":
+        day_slots = {s.id for s in names.slots.values() if s.day == key}
+        result.day_decisions = [d for d in decisions if d.slot in day_slots]
+        return result
+
+    if view == "class":
+        chosen = [d for d in decisions if d.supervision and d.class_id == key]
+        notes = {}
+    elif view == "teacher":
+        chosen = [d for d in decisions if d.person == key]
+        notes = _teacher_notes(names, key)
+    else:
+        chosen = [d for d in decisions if d.room == key]
+        notes = {}
+    by_slot: dict[str, list[Decision]] = defaultdict(list)
+    for decision in chosen:
+        by_slot[decision.slot].append(decision)
+
+    per_day = {day: [s for s in names.slots.values() if s.day == day] for day in names.days}
+    depth = max((len(slots) for slots in per_day.values()), default=0)
+    result.days = [day_label(day) for day in names.days]
+    for i in range(depth):
+        cells = []
+        for day in names.days:
+            slot = per_day[day][i] if i < len(per_day[day]) else None
+            if slot is None:
+                cells.append(Cell(slot=None))
+            else:
+                cells.append(Cell(slot=slot, decisions=by_slot.get(slot.id, []), note=notes.get(slot.id, "")))
+        result.rows.append(GridRow(position=i + 1, cells=cells))
+    return result
+
+
+# --- what an infeasible run says, what was cancelled, who is unplaced -------------------------
+
+
+def _describe_entry(names: Names, entry: dict) -> str:
+    """A pinned decision in words: its names joined by “ · ”."""
+    parts = []
+    if "class" in entry:
+        parts.append(names.school_class(entry["class"]))
+    if "activity" in entry:
+        parts.append(names.activity(entry["activity"]))
+    if "student" in entry:
+        parts.append(names.student(entry["student"]))
+    if "slot" in entry:
+        parts.append(names.slot(entry["slot"]))
+    if "room" in entry:
+        parts.append(names.room(entry["room"]))
+    for key in ("staff", "teacher"):
+        if key in entry:
+            parts.append(names.teacher(entry[key]))
+    return " · ".join(parts)
+
+
+def explanation_of(*, solution: dict | None, names: Names) -> list[str]:
+    """The reasons an infeasible solution gives, as sentences in the active language."""
+    sentences = []
+    for row in _rows(solution, "explanation"):
+        code = row.get("code")
+        params = row.get("params") if isinstance(row.get("params"), dict) else {}
+        try:
+            sentence = _explain(code, params, names)
+        except (KeyError, TypeError, ValueError):
+            sentence = None
+        if sentence is None:
+            sentence = str(row.get("text") or code or "")
+        sentences.append(sentence)
+    return sentences
+
+
+def _explain(code, p: dict, names: Names) -> str | None:
+    if code == "class_unsupervisable":
+        classes = (
+            p.get("classes") if isinstance(p.get("classes"), list) and p.get("classes") else [p["class"]]
+        )
+        return _(
+            "%(classes)s: no supervisor can be found in %(slot)s — every staff member is unavailable, "
+            "resting or at their maximum duties then."
+        ) % {
+            "classes": get_text_list([names.school_class(c) for c in classes], _("and")),
+            "slot": names.slot(p["slot"]),
+        }
+    if code == "home_room_shared":
+        return _("%(classes)s share the home room %(room)s in %(slot)s.") % {
+            "classes": get_text_list([names.school_class(c) for c in p["classes"]], _("and")),
+            "room": names.room(p["room"]),
+            "slot": names.slot(p["slot"]),
+        }
+    if code == "min_duties_unreachable":
+        return _(
+            "%(staff)s must take at least %(min_duties)s duties a week but can take at most %(possible)s."
+        ) % {"staff": names.teacher(p["staff"]), "min_duties": p["min_duties"], "possible": p["possible"]}
+    if code == "supervision_capacity_short":
+        return _(
+            "The classes need %(needed)s supervisions a week, but the staff can take at most %(available)s "
+            "within their duty caps, rest days and unavailability."
+        ) % {"needed": p["needed"], "available": p["available"]}
+    if code == "duty_cap":
+        return _("%(staff)s may take at most %(max_duties)s duties a week.") % {
+            "staff": names.teacher(p["staff"]),
+            "max_duties": p["max_duties"],
+        }
+    if code == "min_duties":
+        return _("%(staff)s must take at least %(min_duties)s duties a week.") % {
+            "staff": names.teacher(p["staff"]),
+            "min_duties": p["min_duties"],
+        }
+    if code == "pinned_impossible":
+        return _("A pinned decision cannot be kept: %(decision)s.") % {"decision": _describe_entry(names, p)}
+    if code == "pinned_conflict":
+        if "cancelled" in p:
+            return _("%(activity)s is pinned as cancelled, which conflicts with the other rules.") % {
+                "activity": names.activity(p["cancelled"])
+            }
+        return _("A pinned decision conflicts with the other rules: %(decision)s.") % {
+            "decision": _describe_entry(names, p)
+        }
+    if code == "unexplained":
+        return _("No timetable satisfies every rule, but no short reason was found in time.")
+    return None
+
+
+@dataclass(frozen=True)
+class Cancelled:
+    activity: str
+    name: str
+    reason: str
+
+
+def cancelled_of(*, solution: dict | None, names: Names) -> list[Cancelled]:
+    """The cancelled activities, each with a short reason derived from the problem."""
+    problem = names.problem
+    activities = {row.get("id"): row for row in _rows(problem, "activities")}
+    room_kinds = {kind for room in _rows(problem, "rooms") for kind in _strings(room, "kinds")}
+    staff = _rows(problem, "staff")
+    vendors = {vendor.get("id"): _rows(vendor, "instructors") for vendor in _rows(problem, "vendors")}
+    result = []
+    for activity_id in _strings(solution, "cancelled"):
+        row = activities.get(activity_id)
+        reason = _("Not enough pupils chose it, or it did not fit")
+        if row is not None:
+            if row.get("provider") == "staff":
+                can_teach = any(row.get("subject") in _strings(member, "subjects") for member in staff)
+            else:
+                meetings = row.get("meetings") if isinstance(row.get("meetings"), int) else 1
+                can_teach = any(
+                    len(_strings(i, "available")) >= meetings for i in vendors.get(row.get("provider"), [])
+                )
+            if not can_teach:
+                reason = _("No qualified teacher")
+            elif row.get("room_kind") not in room_kinds:
+                reason = _("No room of its kind")
+        result.append(Cancelled(activity_id, names.activity(activity_id), reason))
+    return result
+
+
+def unplaced_of(*, solution: dict | None, names: Names) -> list[str]:
+    """Pupils who want activities but got none (none before enrolment exists)."""
+    enrolled = {row.get("student") for row in _rows(solution, "enrollments")}
+    return [
+        names.student(row["id"])
+        for row in _rows(names.problem, "students")
+        if isinstance(row.get("wants"), int) and row["wants"] > 0 and row.get("id") not in enrolled
+    ]
+
+
+# --- what moved since the previous run --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Moved:
+    label: str
+    added: list[str]
+    removed: list[str]
+
+
+def _decision_keys(solution: dict | None) -> dict[str, set[tuple]]:
+    return {
+        "supervisions": {
+            (r.get("class"), r.get("slot"), r.get("staff")) for r in _rows(solution, "supervisions")
+        },
+        "meetings": {
+            (r.get("activity"), r.get("slot"), r.get("room"), r.get("teacher"))
+            for r in _rows(solution, "meetings")
+        },
+        "enrollments": {(r.get("student"), r.get("activity")) for r in _rows(solution, "enrollments")},
+    }
+
+
+def changes_since(*, solution: dict | None, previous: dict | None, names: Names) -> list[Moved]:
+    """Decisions added and removed versus the previous run's solution, per kind."""
+    new, old = _decision_keys(solution), _decision_keys(previous)
+    describe = {
+        "supervisions": lambda k: " · ".join(
+            (names.school_class(k[0]), names.slot(k[1]), names.teacher(k[2]))
+        ),
+        "meetings": lambda k: " · ".join(
+            (names.activity(k[0]), names.slot(k[1]), names.room(k[2]), names.teacher(k[3]))
+        ),
+        "enrollments": lambda k: " · ".join((names.student(k[0]), names.activity(k[1]))),
+    }
+    labels = {
+        "supervisions": _("Supervisions"),
+        "meetings": _("Activity meetings"),
+        "enrollments": _("Enrolments"),
+    }
+    return [
+        Moved(
+            labels[kind],
+            sorted(describe[kind](k) for k in new[kind] - old[kind]),
+            sorted(describe[kind](k) for k in old[kind] - new[kind]),
+        )
+        for kind in ("supervisions", "meetings", "enrollments")
+    ]
+
+
+# --- the run page ---------------------------------------------------------------------------
+
+
+@dataclass
+class RunPage:
+    run: TimetableRun
+    solution_status: str | None
+    solution_status_label: str
+    has_solution: bool
+    can_pin: bool
+    can_resolve: bool
+    can_publish: bool
+    explanation: list[str]
+    weekly: WeeklyView | None
+    cancelled: list[Cancelled]
+    unplaced: list[str]
+    changes: list[Moved] | None
+    pins_count: int
+    pins_held: int
+
+    @property
+    def moved_any(self) -> bool:
+        return any(moved.added or moved.removed for moved in self.changes or [])
+
+
+def run_page(*, run: TimetableRun, school, view: str | None = None, key: str | None = None) -> RunPage:
+    """Everything the run page shows."""
+    solution = run.solution if isinstance(run.solution, dict) else None
+    previous = run.previous_run.solution if run.previous_run_id and run.previous_run else None
+    names = Names(school=school, problem=run.problem, solutions=[solution, previous])
+    status = run.solution_status if solution else None
+    decisions = decisions_of(solution=solution, names=names, pins=run.pins)
+    has_solution = bool(solution) and status in PUBLISHABLE
+    held = run.problem.get("pinned") if isinstance(run.problem, dict) else None
+    return RunPage(
+        run=run,
+        solution_status=status,
+        solution_status_label=str(SOLUTION_STATUS_LABELS.get(status, status or "")),
+        has_solution=has_solution,
+        can_pin=has_solution and run.finished,
+        can_resolve=run.finished and bool(solution),
+        can_publish=has_solution and run.status == TimetableRun.Status.DONE,
+        explanation=explanation_of(solution=solution, names=names) if status == "infeasible" else [],
+        weekly=weekly_view(names=names, decisions=decisions, view=view, key=key) if has_solution else None,
+        cancelled=cancelled_of(solution=solution, names=names) if has_solution else [],
+        unplaced=unplaced_of(solution=solution, names=names) if has_solution else [],
+        changes=changes_since(solution=solution, previous=previous, names=names)
+        if has_solution and run.previous_run_id and isinstance(previous, dict)
+        else None,
+        pins_count=sum(len(v) for v in (run.pins or {}).values() if isinstance(v, list)),
+        pins_held=sum(len(v) for v in (held or {}).values() if isinstance(v, list))
+        if isinstance(held, dict)
+        else 0,
+    )
