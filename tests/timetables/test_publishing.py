@@ -38,6 +38,7 @@ def _english():
     with translation.override("en"):
         yield
 
+
 BEFORE_TERM = D(2026, 9, 1)
 
 
