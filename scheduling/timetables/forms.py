@@ -34,9 +34,16 @@ class ProblemImportForm(forms.Form):
         help_text=_("At most 5 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": "application/json,.json"}),
     )
+    solution_file = forms.FileField(
+        label=_("Solution file (JSON, optional)"),
+        help_text=_("With a solution, nothing is solved: it is checked and stored as it is."),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "application/json,.json"}),
+    )
     time_limit = _time_limit_field()
 
     problem: dict | None = None
+    solution: dict | None = None
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "import_%s")  # the home page also shows the solve form
@@ -53,6 +60,18 @@ class ProblemImportForm(forms.Form):
             # The validator's own messages, each naming its JSON path.
             raise ValidationError([ValidationError(message, code="invalid_problem") for message in errors])
         self.problem = data
+        return upload
+
+    def clean_solution_file(self):
+        upload = self.cleaned_data.get("solution_file")
+        if not upload:
+            return upload
+        if upload.size > IMPORT_MAX_BYTES:
+            raise ValidationError(_("The file is larger than 5 MB."), code="too_large")
+        data, errors = load_json(upload.read())
+        if errors:
+            raise ValidationError([ValidationError(message, code="invalid_solution") for message in errors])
+        self.solution = data
         return upload
 
 

@@ -68,11 +68,12 @@ def run_create(
             problem=problem,
             time_limit=time_limit,
         )
-        transaction.on_commit(lambda: _enqueue(run.pk))
+        transaction.on_commit(lambda: enqueue_solve(run.pk))
     return run
 
 
-def _enqueue(run_id: int) -> None:
+def enqueue_solve(run_id: int) -> None:
+    """Hand a queued run to the background task queue (call once its row is committed)."""
     from scheduling.timetables.tasks import timetable_solve
 
     result = timetable_solve.enqueue(run_id)

@@ -104,12 +104,16 @@ def import_problem(request, school_id: int):
             term=term,
             user=request.user,
             problem=form.problem,
+            solution=form.solution,
             time_limit=form.cleaned_data["time_limit"],
         )
     except services.TimetableError as error:
         messages.error(request, str(error))
         return redirect("timetables:home", school.pk)
-    messages.success(request, _("The imported problem is being solved."))
+    if form.solution is not None:
+        messages.success(request, _("The imported timetable keeps every hard rule and is stored."))
+    else:
+        messages.success(request, _("The imported problem is being solved."))
     return redirect(_run_url(run))
 
 

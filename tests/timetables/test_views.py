@@ -713,3 +713,37 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, world):
         response = getattr(client, method)(address)
         assert response.status_code == 302, address
         assert response.url.startswith(login), address
+
+
+@pytest.mark.django_db
+def test_import_of_a_problem_with_its_solution_stores_a_finished_run(client, world):
+    """A problem and its solution imported together: checked and stored, not solved."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.timetables import solution
+
+    login_admin(client, world)
+    problem = problem_assemble(school=world.school, term=world.term)
+    problem["activities"] = []  # the hand-made solution below runs no activity
+    good = dict(solution(world), meetings=[])
+
+    def post(sol):
+        return client.post(
+            url("import", world),
+            {
+                "file": SimpleUploadedFile("p.json", json.dumps(problem).encode()),
+                "solution_file": SimpleUploadedFile("s.json", json.dumps(sol).encode()),
+                "time_limit": 10,
+            },
+            follow=True,
+        )
+
+    post(good)
+    run = TimetableRun.objects.get(school=world.school)
+    assert run.status == TimetableRun.Status.DONE
+    assert run.solution["supervisions"] == good["supervisions"]
+
+    broken = dict(good, supervisions=good["supervisions"][:1])  # Friday left unsupervised
+    response = post(broken)
+    assert TimetableRun.objects.filter(school=world.school).count() == 1  # nothing written
+    assert "rule 1" in response.content.decode()
