@@ -5,6 +5,7 @@ import threading
 import time
 
 import pytest
+from django.db import connection
 
 from benchmarks.generate import generate
 from scheduling.solver.check import check
@@ -86,7 +87,14 @@ def test_a_running_solve_reports_progress_and_can_be_cancelled():
     run = TimetableRun.objects.create(
         school=world.school, term=world.term, problem=generate("large", 1), time_limit=60
     )
-    worker = threading.Thread(target=services.run_execute, kwargs={"run_id": run.pk})
+
+    def execute():
+        try:
+            services.run_execute(run_id=run.pk)
+        finally:
+            connection.close()  # this thread's own connection; PostgreSQL would keep it open
+
+    worker = threading.Thread(target=execute)
     started = time.monotonic()
     worker.start()
     try:
