@@ -93,7 +93,6 @@ class Facts:
     supervised: list[str] = field(default_factory=list)
     enrichment: list[str] = field(default_factory=list)
     classes_in_slot: dict[str, list[str]] = field(default_factory=dict)
-    staff_can_work: dict[str, set[str]] = field(default_factory=dict)
     person_slots: dict[str, set[str]] = field(default_factory=dict)  # where each person may work
     counted_staff: list[str] = field(default_factory=list)
     activity_slots: dict[str, list[str]] = field(default_factory=dict)
@@ -116,7 +115,6 @@ def derive_facts(problem: Problem) -> Facts:
     for staff in problem.staff:
         unavailable, resting = set(staff.unavailable), set(staff.rest_days)
         workable = {s.id for s in problem.slots if s.id not in unavailable and s.day not in resting}
-        facts.staff_can_work[staff.id] = workable
         facts.person_slots[staff.id] = workable if staff.max_duties != 0 else set()
         if workable and staff.max_duties != 0:
             facts.counted_staff.append(staff.id)

@@ -27,6 +27,7 @@ to the admin screen that fixes it.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import time
@@ -62,6 +63,14 @@ def activity_key(pk: int) -> str:
 
 def student_key(pk: int) -> str:
     return f"s{pk}"
+
+
+def key_pk(value, prefix: str) -> int | None:
+    """The primary key in an id such as ``t17`` (prefix ``t``), or None when it is not one."""
+    if not isinstance(value, str):
+        return None
+    match = re.fullmatch(rf"{prefix}([0-9]+)", value)
+    return int(match.group(1)) if match else None
 
 
 def class_key(school_class: SchoolClass) -> str:
@@ -105,7 +114,7 @@ def _busy_elsewhere(*, school, term) -> tuple[dict[int, list], dict[int, list]]:
     return instructors, users
 
 
-def problem_assemble(*, school, term, include_students: bool = True) -> dict:
+def problem_assemble(*, school, term) -> dict:
     """The school's weekly problem for ``term`` in the public JSON format."""
     slots = list(Slot.objects.filter(school=school).order_by("weekday", "start"))
     codes = slot_codes(school=school)
@@ -183,7 +192,7 @@ def problem_assemble(*, school, term, include_students: bool = True) -> dict:
             "instructors": instructors,
         }
 
-    students = _students(school=school, term=term, activities=activities) if include_students else []
+    students = _students(school=school, term=term, activities=activities)
     activity_rows = []
     for activity in activities:
         row = {
@@ -293,7 +302,7 @@ def checklist(*, school, term, problem: dict | None = None) -> list[ChecklistIte
         a.pk: a for a in Activity.objects.filter(school=school, term=term).select_related("room_kind")
     }
     for row in problem["activities"]:
-        activity = activities[int(row["id"][1:])]
+        activity = activities[key_pk(row["id"], "a")]
         if row["room_kind"] not in room_kinds:
             items.append(
                 ChecklistItem(

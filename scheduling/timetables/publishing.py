@@ -15,7 +15,6 @@ time with ``week_of``.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -31,7 +30,7 @@ from scheduling.rooms.models import Room
 from scheduling.slots.models import Slot
 from scheduling.slots.selectors import slot_codes
 from scheduling.staff.models import StaffMember
-from scheduling.timetables.assembly import activity_key
+from scheduling.timetables.assembly import activity_key, key_pk
 from scheduling.timetables.models import DatedSession, TimetableRun
 from schools.calendar import teaching_days_for
 from schools.models import SchoolClass
@@ -60,14 +59,6 @@ class _Decision:
     instructor: Instructor | None = None
 
 
-def _pk(value, prefix: str) -> int | None:
-    """The primary key in an id such as ``t17`` (prefix ``t``), or None when it is not one."""
-    if not isinstance(value, str):
-        return None
-    match = re.fullmatch(rf"{prefix}([0-9]+)", value)
-    return int(match.group(1)) if match else None
-
-
 def _entries(solution: dict, key: str) -> list[dict]:
     entries = solution.get(key) or []
     if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
@@ -90,13 +81,15 @@ class _Resolver:
 
         supervisions = _entries(solution, "supervisions")
         meetings = _entries(solution, "meetings")
-        staff_ids = {_pk(e.get("staff"), "t") for e in supervisions} | {
-            _pk(e.get("teacher"), "t") for e in meetings
+        staff_ids = {key_pk(e.get("staff"), "t") for e in supervisions} | {
+            key_pk(e.get("teacher"), "t") for e in meetings
         }
         self.staff = StaffMember.objects.filter(school=school).in_bulk(staff_ids - {None})
-        self.instructors = Instructor.objects.in_bulk({_pk(e.get("teacher"), "i") for e in meetings} - {None})
+        self.instructors = Instructor.objects.in_bulk(
+            {key_pk(e.get("teacher"), "i") for e in meetings} - {None}
+        )
         self.activities = Activity.objects.filter(school=school, term=term).in_bulk(
-            {_pk(e.get("activity"), "a") for e in meetings} - {None}
+            {key_pk(e.get("activity"), "a") for e in meetings} - {None}
         )
 
     def slot(self, code) -> Slot:
@@ -124,7 +117,7 @@ class _Resolver:
             ) from None
 
     def staff_member(self, key) -> StaffMember:
-        member = self.staff.get(_pk(key, "t"))
+        member = self.staff.get(key_pk(key, "t"))
         if member is None:
             raise PublishError(
                 _("The solution names staff member “%(id)s”, who is not on this school's staff.")
@@ -133,7 +126,7 @@ class _Resolver:
         return member
 
     def activity(self, key) -> Activity:
-        activity = self.activities.get(_pk(key, "a"))
+        activity = self.activities.get(key_pk(key, "a"))
         if activity is None:
             raise PublishError(
                 _("The solution names activity “%(id)s”, which this school does not offer this term.")
@@ -148,7 +141,7 @@ class _Resolver:
         """
         if activity.vendor_id is None:
             return self.staff_member(key), None
-        instructor = self.instructors.get(_pk(key, "i"))
+        instructor = self.instructors.get(key_pk(key, "i"))
         if instructor is None or instructor.vendor_id != activity.vendor_id:
             raise PublishError(
                 _(

@@ -29,7 +29,7 @@ from scheduling.rooms.models import Room
 from scheduling.slots.models import Slot
 from scheduling.slots.selectors import slot_codes
 from scheduling.staff.models import StaffMember
-from scheduling.timetables.assembly import checklist
+from scheduling.timetables.assembly import checklist, key_pk
 from scheduling.timetables.models import TimetableRun
 from schools.models import SchoolClass
 
@@ -84,13 +84,6 @@ def run_progress(*, run: TimetableRun) -> dict:
 
 
 # --- ids back to names ----------------------------------------------------------------------
-
-
-def _pk(value, prefix: str) -> int | None:
-    if not isinstance(value, str):
-        return None
-    match = re.fullmatch(rf"{prefix}([0-9]+)", value)
-    return int(match.group(1)) if match else None
 
 
 def _rows(document, key: str) -> list[dict]:
@@ -207,7 +200,7 @@ class Names:
         pks = defaultdict(set)
         for value in ids:
             for prefix in ("a", "i", "s"):
-                pk = _pk(value, prefix)
+                pk = key_pk(value, prefix)
                 if pk is not None:
                     pks[prefix].add(pk)
         self.activities_db = dict(
@@ -244,22 +237,22 @@ class Names:
 
     def teacher(self, person_id) -> str:
         """A staff member (``t<pk>``) or a vendor instructor (``i<pk>``)."""
-        pk = _pk(person_id, "t")
+        pk = key_pk(person_id, "t")
         if pk is not None and pk in self.staff_db:
             return self.staff_db[pk]
-        pk = _pk(person_id, "i")
+        pk = key_pk(person_id, "i")
         if pk is not None and pk in self.instructors_db:
             return self.instructors_db[pk]
         return self._problem_names.get(person_id) or str(person_id)
 
     def activity(self, activity_id) -> str:
-        pk = _pk(activity_id, "a")
+        pk = key_pk(activity_id, "a")
         if pk is not None and pk in self.activities_db:
             return self.activities_db[pk]
         return self._problem_names.get(activity_id) or str(activity_id)
 
     def student(self, student_id) -> str:
-        pk = _pk(student_id, "s")
+        pk = key_pk(student_id, "s")
         if pk is not None and pk in self.children_db:
             return self.children_db[pk]
         return str(student_id)

@@ -9,23 +9,15 @@ from pathlib import Path
 
 import pytest
 from allauth.account.models import EmailAddress
-from django.db import connection
 
 from people.accounts.models import User
 from people.roles.models import Membership, Role
 from scheduling.staff.models import StaffMember
 from scheduling.timetables.models import DatedSession, TimetableRun
 from tests.browser.conftest import login
+from tests.timetables import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    user = db.get("USER") or "postgres"
-    return f"postgres://{user}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
 
 
 @pytest.fixture

@@ -129,3 +129,14 @@ def done_run(world: SimpleNamespace, sol: dict | None, *, status=TimetableRun.St
     return TimetableRun.objects.create(
         school=world.school, term=world.term, status=status, problem={}, solution=sol
     )
+
+
+def database_url() -> str:
+    """A ``DATABASE_URL`` naming this test run's database, for worker processes tests start."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    user = db.get("USER") or "postgres"
+    return f"postgres://{user}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"

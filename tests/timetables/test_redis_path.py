@@ -8,12 +8,11 @@ import uuid
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from scheduling.timetables.assembly import problem_assemble
 from scheduling.timetables.models import TimetableRun
 from scheduling.timetables.tasks import timetable_solve
-from tests.timetables import build_school
+from tests.timetables import build_school, database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -26,14 +25,6 @@ def redis_reachable() -> bool:
         return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
     except redis.RedisError:
         return False
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    user = db.get("USER") or "postgres"
-    return f"postgres://{user}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
 
 
 @pytest.mark.django_db(transaction=True)
