@@ -9,6 +9,7 @@ import datetime
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from marketplace.courses.models import Activity, Category, Course
@@ -244,6 +245,9 @@ class CourseFactory(BaseFactory):
     sessions = 16
     price_per_session = Decimal("30.00")
     review_status = Course.ReviewStatus.APPROVED
+    submitted_at = factory.LazyAttribute(
+        lambda o: timezone.now() if o.review_status == Course.ReviewStatus.SUBMITTED else None
+    )
 
 
 class SchoolCourseFactory(CourseFactory):

@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "marketplace.courses",
     "marketplace.households",
     "marketplace.fees",
+    "marketplace.reviews",
+    "marketplace.purchases",
+    "marketplace.catalogue",
     "cms",
     # Django
     "django.contrib.admin",
@@ -184,6 +187,10 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+# Largest document a vendor or school may upload (licences, certificates, course materials).
+DOCUMENT_MAX_BYTES = int(os.environ.get("DOCUMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -1,8 +1,11 @@
 """Courses (what is taught) and activities (a course offered at a school in a term)."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.signals import m2m_changed
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from core.models import BilingualName, TimeStamped
@@ -38,6 +41,7 @@ class Course(TimeStamped):
         REJECTED = "rejected", _("Rejected")
 
     title = models.CharField(_("title"), max_length=120)
+    title_en = models.CharField(_("title (English)"), max_length=120, blank=True)
     school = models.ForeignKey(
         "schools.School",
         on_delete=models.CASCADE,
@@ -70,7 +74,23 @@ class Course(TimeStamped):
     grade_max = models.PositiveSmallIntegerField(_("highest grade"))
     sessions = models.PositiveSmallIntegerField(_("number of sessions"))
     price_per_session = models.DecimalField(_("price per session (yuan)"), max_digits=8, decimal_places=2)
+    materials_fee = models.DecimalField(
+        _("materials fee (yuan)"),
+        max_digits=8,
+        decimal_places=2,
+        default=0,
+        help_text=_("Charged once per pupil for the whole course; 0 when there is none."),
+    )
     description = models.TextField(_("description"), blank=True)
+    objectives = models.TextField(_("learning objectives"), blank=True)
+    instructors = models.ManyToManyField(
+        "vendors.Instructor",
+        blank=True,
+        related_name="courses",
+        verbose_name=_("instructors"),
+        help_text=_("The vendor's instructors who can teach this course."),
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     review_status = models.CharField(
         _("review status"),
         max_length=12,
@@ -94,14 +114,106 @@ class Course(TimeStamped):
             ),
             models.CheckConstraint(condition=Q(sessions__gte=1), name="course_sessions_positive"),
             models.CheckConstraint(condition=Q(price_per_session__gte=0), name="course_price_not_negative"),
+            models.CheckConstraint(
+                condition=Q(materials_fee__gte=0), name="course_materials_fee_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(review_status__in=["draft", "submitted", "approved", "rejected"]),
+                name="course_review_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(vendor__isnull=True)
+                | ~Q(review_status="submitted")
+                | Q(submitted_at__isnull=False),
+                name="course_submitted_has_time",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
 
     @property
+    def display_title(self) -> str:
+        from django.utils.translation import get_language
+
+        if (get_language() or "").startswith("en") and self.title_en:
+            return self.title_en
+        return self.title
+
+    @property
     def owner(self):
         return self.school or self.vendor
+
+    @property
+    def is_editable(self) -> bool:
+        """A vendor's course can be changed while a draft or after a rejection, not in review."""
+        return self.review_status in (self.ReviewStatus.DRAFT, self.ReviewStatus.REJECTED)
+
+    @property
+    def usable_by_schools(self) -> bool:
+        """A school may buy it: an approved course of an approved vendor."""
+        return (
+            self.vendor_id is not None
+            and self.review_status == self.ReviewStatus.APPROVED
+            and self.vendor.status == "approved"
+        )
+
+
+class SessionPlan(models.Model):
+    """The plan of one numbered session of a course (教学计划)."""
+
+    course = models.ForeignKey(
+        Course, on_delete=models.CASCADE, related_name="session_plans", verbose_name=_("course")
+    )
+    number = models.PositiveSmallIntegerField(_("session"))
+    title = models.CharField(_("topic"), max_length=120)
+    content = models.TextField(_("content"), blank=True)
+
+    class Meta:
+        ordering = ["course", "number"]
+        verbose_name = _("session plan")
+        verbose_name_plural = _("session plans")
+        constraints = [
+            models.UniqueConstraint(fields=["course", "number"], name="session_plan_unique_number"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="session_plan_number_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+
+class CourseDocument(models.Model):
+    """A PDF or image filed with a course (syllabus, materials list, safety plan…)."""
+
+    course = models.ForeignKey(
+        Course, on_delete=models.CASCADE, related_name="documents", verbose_name=_("course")
+    )
+    title = models.CharField(_("title"), max_length=120)
+    file = models.FileField(_("file"), upload_to="course-documents/%Y/%m/")
+    content_type = models.CharField(_("content type"), max_length=40)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["course", "uploaded_at"]
+        verbose_name = _("course document")
+        verbose_name_plural = _("course documents")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(content_type__in=["application/pdf", "image/png", "image/jpeg", "image/webp"]),
+                name="course_document_type_valid",
+            ),
+            models.CheckConstraint(condition=Q(size__gt=0), name="course_document_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class Activity(TimeStamped):
@@ -167,6 +279,21 @@ class Activity(TimeStamped):
         related_name="fixed_activities",
         verbose_name=_("fixed vendor instructor"),
     )
+    allowed_slots = models.ManyToManyField(
+        "slots.Slot",
+        blank=True,
+        related_name="+",
+        verbose_name=_("allowed slots"),
+        help_text=_("Enrichment slots it may meet in; none chosen: any enrichment slot."),
+    )
+    course_request = models.ForeignKey(
+        "purchases.CourseRequest",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("from course request"),
+    )
 
     class Meta:
         ordering = ["school", "term", "name"]
@@ -230,3 +357,26 @@ class Activity(TimeStamped):
             errors["staff_instructor"] = _("The teacher must be staff of the activity's school.")
         if errors:
             raise ValidationError(errors)
+
+
+def check_allowed_slots(school_id: int, slots) -> None:
+    """An activity may be limited only to enrichment slots of its own school's grid."""
+    for slot in slots:
+        if slot.school_id != school_id:
+            raise ValidationError({"allowed_slots": _("Allowed slots must belong to the activity's school.")})
+        if slot.kind != "enrichment":
+            raise ValidationError({"allowed_slots": _("Allowed slots must be enrichment slots.")})
+
+
+@receiver(m2m_changed, sender=Activity.allowed_slots.through)
+def _allowed_slots_of_own_school(sender, instance, action, reverse, pk_set, **kwargs):
+    """The last line of defence: no path may link another school's slot or a study slot."""
+    if action != "pre_add" or not pk_set:
+        return
+    from scheduling.slots.models import Slot
+
+    if reverse:  # slot.<activities>.add(...) — the related name is hidden, so this is rare
+        for activity in Activity.objects.filter(pk__in=pk_set):
+            check_allowed_slots(activity.school_id, [instance])
+    else:
+        check_allowed_slots(instance.school_id, Slot.objects.filter(pk__in=pk_set))

@@ -1,5 +1,6 @@
 """Outside institutions (non-academic vendors) and their instructors."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
@@ -56,9 +57,19 @@ class Vendor(TimeStamped):
         related_name="vendors",
         verbose_name=_("district"),
     )
+    name_en = models.CharField(_("institution name (English)"), max_length=120, blank=True)
+    licence_number = models.CharField(
+        _("school-running licence number"),
+        max_length=60,
+        blank=True,
+        help_text=_("The number on the private school-running licence (办学许可证)."),
+    )
     address = models.CharField(_("address"), max_length=200, blank=True)
     contact_name = models.CharField(_("contact person"), max_length=80, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    description = models.TextField(_("introduction"), blank=True)
+    description_en = models.TextField(_("introduction (English)"), blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     risk_grade = models.CharField(_("risk grade"), max_length=1, choices=RiskGrade.choices, blank=True)
 
@@ -80,6 +91,150 @@ class Vendor(TimeStamped):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        from django.utils.translation import get_language
+
+        if (get_language() or "").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == VendorStatus.APPROVED
+
+    @property
+    def is_editable(self) -> bool:
+        """The vendor's clerk may change the profile only before review or when asked to."""
+        return self.status in (VendorStatus.DRAFT, VendorStatus.CHANGES_REQUESTED)
+
+
+class VendorDecision(models.Model):
+    """One step of a vendor's review history (append-only: who, when, what, why).
+
+    Every status change of a vendor writes one row here, in the same transaction as the
+    change; rows are never edited or deleted.
+    """
+
+    class Action(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted for review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        SUSPENDED = "suspended", _("Suspended")
+        REVOKED = "revoked", _("Revoked")
+        REINSTATED = "reinstated", _("Reinstated")
+
+    # Actions that must say why.
+    NEEDS_REASON = ("rejected", "changes_requested", "suspended", "revoked")
+
+    vendor = models.ForeignKey(
+        Vendor, on_delete=models.CASCADE, related_name="decisions", verbose_name=_("vendor")
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    from_status = models.CharField(_("from status"), max_length=20, choices=VendorStatus.choices)
+    to_status = models.CharField(_("to status"), max_length=20, choices=VendorStatus.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="vendor_decisions",
+        verbose_name=_("by"),
+    )
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["vendor", "created_at", "pk"]
+        verbose_name = _("vendor decision")
+        verbose_name_plural = _("vendor decisions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    action__in=[
+                        "submitted",
+                        "approved",
+                        "rejected",
+                        "changes_requested",
+                        "suspended",
+                        "revoked",
+                        "reinstated",
+                    ]
+                ),
+                name="vendor_decision_action_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(action__in=["rejected", "changes_requested", "suspended", "revoked"])
+                | ~Q(reason=""),
+                name="vendor_decision_reason_required",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.vendor} · {self.get_action_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("Vendor decisions are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Vendor decisions are append-only.")
+
+
+class VendorDocument(models.Model):
+    """A PDF or image a vendor files with its application (licence, certificates…)."""
+
+    class Kind(models.TextChoices):
+        LICENCE = "licence", _("School-running licence")
+        BUSINESS_LICENCE = "business_licence", _("Business licence")
+        QUALIFICATION = "qualification", _("Instructor qualification")
+        SAFETY = "safety", _("Safety and insurance")
+        OTHER = "other", _("Other")
+
+    vendor = models.ForeignKey(
+        Vendor, on_delete=models.CASCADE, related_name="documents", verbose_name=_("vendor")
+    )
+    instructor = models.ForeignKey(
+        "Instructor",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="documents",
+        verbose_name=_("instructor"),
+        help_text=_("For a qualification: whose it is."),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=120)
+    file = models.FileField(_("file"), upload_to="vendor-documents/%Y/%m/")
+    content_type = models.CharField(_("content type"), max_length=40)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["vendor", "kind", "uploaded_at"]
+        verbose_name = _("vendor document")
+        verbose_name_plural = _("vendor documents")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["licence", "business_licence", "qualification", "safety", "other"]),
+                name="vendor_document_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(content_type__in=["application/pdf", "image/png", "image/jpeg", "image/webp"]),
+                name="vendor_document_type_valid",
+            ),
+            models.CheckConstraint(condition=Q(size__gt=0), name="vendor_document_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class Instructor(models.Model):

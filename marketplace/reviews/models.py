@@ -1,0 +1,204 @@
+"""Expert review of vendors' courses (课程专家评审).
+
+A district's review committee is its course reviewers (``course_reviewer`` memberships of
+that district; the city committee, ``district`` empty, reviews where a district has none).
+The bureau sets each committee's decision rule, quorum, pass mark, chair and rubric — data,
+not code. Each submission of a course opens a review round; each reviewer not linked to the
+vendor scores it once on the rubric and recommends approval or rejection; the rule decides
+the round as soon as it can.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from core.models import BilingualName, TimeStamped
+
+
+class DecisionRule(models.TextChoices):
+    MAJORITY = "majority", _("Majority of recommendations, the chair breaking ties")
+    UNANIMOUS = "unanimous", _("Unanimous approval")
+    MEAN_SCORE = "mean_score", _("Mean score at or above the pass mark")
+
+
+class ReviewCommittee(TimeStamped):
+    district = models.ForeignKey(
+        "schools.District",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="review_committees",
+        verbose_name=_("district"),
+        help_text=_("Empty: the city committee, which reviews where a district has none."),
+    )
+    rule = models.CharField(
+        _("decision rule"), max_length=12, choices=DecisionRule.choices, default=DecisionRule.MAJORITY
+    )
+    quorum = models.PositiveSmallIntegerField(
+        _("scores needed"), default=3, help_text=_("How many reviewers must score before a decision.")
+    )
+    pass_mark = models.PositiveSmallIntegerField(
+        _("pass mark"),
+        default=60,
+        help_text=_("A reviewer's total below this counts as a recommendation to reject."),
+    )
+    chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="chaired_committees",
+        verbose_name=_("chair"),
+    )
+
+    class Meta:
+        ordering = ["district"]
+        verbose_name = _("review committee")
+        verbose_name_plural = _("review committees")
+        constraints = [
+            models.UniqueConstraint(Coalesce("district", 0), name="committee_one_per_district"),
+            models.CheckConstraint(condition=Q(quorum__gte=1), name="committee_quorum_positive"),
+            models.CheckConstraint(
+                condition=Q(rule__in=["majority", "unanimous", "mean_score"]), name="committee_rule_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.district_id is None:
+            return str(_("City review committee"))
+        return str(_("%(district)s review committee") % {"district": self.district})
+
+
+class RubricCriterion(BilingualName):
+    """One line of a committee's scoring rubric, scored from 0 to ``max_score``."""
+
+    committee = models.ForeignKey(
+        ReviewCommittee, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("committee")
+    )
+    code = models.SlugField(_("code"), max_length=40)
+    max_score = models.PositiveSmallIntegerField(_("highest score"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["committee", "position", "pk"]
+        verbose_name = _("rubric criterion")
+        verbose_name_plural = _("rubric criteria")
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "code"], name="criterion_unique_code"),
+            models.CheckConstraint(condition=Q(max_score__gte=1), name="criterion_max_score_positive"),
+        ]
+
+
+class ConflictDeclaration(models.Model):
+    """A reviewer declares a link to a vendor; they never review its courses."""
+
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="conflicts",
+        verbose_name=_("reviewer"),
+    )
+    vendor = models.ForeignKey(
+        "vendors.Vendor", on_delete=models.CASCADE, related_name="conflicts", verbose_name=_("vendor")
+    )
+    note = models.CharField(_("nature of the link"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("declared at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("conflict of interest")
+        verbose_name_plural = _("conflicts of interest")
+        constraints = [models.UniqueConstraint(fields=["reviewer", "vendor"], name="conflict_unique")]
+
+
+class CourseReview(models.Model):
+    """One review round of a course: opened on submission, decided by the committee's rule.
+
+    The rule, quorum and pass mark in force when the round opened are copied onto it, so a
+    later change of the committee's settings never re-decides an open or a past round.
+    """
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("Under review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    course = models.ForeignKey(
+        "courses.Course", on_delete=models.CASCADE, related_name="reviews", verbose_name=_("course")
+    )
+    committee = models.ForeignKey(
+        ReviewCommittee, on_delete=models.PROTECT, related_name="reviews", verbose_name=_("committee")
+    )
+    round = models.PositiveSmallIntegerField(_("round"))
+    rule = models.CharField(_("decision rule"), max_length=12, choices=DecisionRule.choices)
+    quorum = models.PositiveSmallIntegerField(_("scores needed"))
+    pass_mark = models.PositiveSmallIntegerField(_("pass mark"))
+    max_total = models.PositiveSmallIntegerField(_("highest total"))
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
+    summary = models.TextField(_("summary"), blank=True)
+    opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["course", "round"]
+        verbose_name = _("course review")
+        verbose_name_plural = _("course reviews")
+        constraints = [
+            models.UniqueConstraint(fields=["course", "round"], name="review_unique_round"),
+            models.UniqueConstraint(
+                fields=["course"], condition=Q(outcome="pending"), name="review_one_open_round"
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome__in=["pending", "approved", "rejected"]), name="review_outcome_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="pending", decided_at__isnull=True)
+                | (~Q(outcome="pending") & Q(decided_at__isnull=False)),
+                name="review_decided_has_time",
+            ),
+            models.CheckConstraint(condition=Q(quorum__gte=1), name="review_quorum_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course} #{self.round}"
+
+
+class ReviewScore(models.Model):
+    """One reviewer's scores for one round (append-only; one per reviewer per round)."""
+
+    class Recommendation(models.TextChoices):
+        APPROVE = "approve", _("Approve")
+        REJECT = "reject", _("Reject")
+
+    review = models.ForeignKey(
+        CourseReview, on_delete=models.CASCADE, related_name="scores", verbose_name=_("review")
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="review_scores",
+        verbose_name=_("reviewer"),
+    )
+    scores = models.JSONField(_("scores by criterion"))
+    total = models.PositiveSmallIntegerField(_("total"))
+    recommendation = models.CharField(_("recommendation"), max_length=8, choices=Recommendation.choices)
+    is_chair = models.BooleanField(_("as chair"), default=False)
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("scored at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["review", "created_at"]
+        verbose_name = _("review score")
+        verbose_name_plural = _("review scores")
+        constraints = [
+            models.UniqueConstraint(fields=["review", "reviewer"], name="score_one_per_reviewer"),
+            models.CheckConstraint(
+                condition=Q(recommendation__in=["approve", "reject"]), name="score_recommendation_valid"
+            ),
+        ]
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("Review scores are append-only.")
+        super().save(*args, **kwargs)
