@@ -17,7 +17,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 
-from fixtures.demo import reset_demo_city
+from fixtures.demo import STEPS, reset_demo_city
 from marketplace.courses.models import Activity, Category, Course
 from marketplace.fees.models import ChargingStandard
 from marketplace.households.models import Child, Household
@@ -85,8 +85,10 @@ def big_school() -> School:
 
 def test_load_shows_progress_counts_and_the_login_table(demo_city):
     output = demo_city["output"]
-    assert "[ 1/14] districts" in output
-    assert "[14/14] wagtail home page" in output
+    total = len(STEPS)
+    assert f"[ 1/{total}] districts" in output
+    for number, (label, _step) in enumerate(STEPS, start=1):
+        assert f"[{number:2d}/{total}] {label}" in output
     assert re.search(r"\d+ activities .*\(\d+\.\d\ds\)", output)
     for email in [*ROLE_LOGINS, ROOT]:
         assert re.search(rf"{re.escape(email)}\s+{PASSWORD}", output)
@@ -301,3 +303,23 @@ def test_every_demo_school_can_be_timetabled(demo_city):
         assert [i.code for i in checklist(school=school, term=term, problem=problem) if i.blocking] == []
         loaded = load_problem(problem)
         assert precheck(loaded, derive_facts(loaded)) == [], school.code
+
+
+def test_supply_history_reads_in_order_for_every_vendor(demo_city):
+    """Each vendor's decisions lead from draft to its status; reasons where a reason is due."""
+    from marketplace.courses.models import SessionPlan
+    from marketplace.vendors.models import VendorDecision
+
+    for vendor in Vendor.objects.all():
+        decisions = list(vendor.decisions.order_by("pk"))
+        assert decisions, vendor
+        assert decisions[0].from_status == Vendor.Status.DRAFT
+        assert decisions[-1].to_status == vendor.status
+        for before, after in zip(decisions, decisions[1:], strict=False):
+            assert before.to_status == after.from_status
+        assert all(d.reason for d in decisions if d.action in VendorDecision.NEEDS_REASON)
+        assert decisions[0].actor.memberships.filter(role=Role.VENDOR_MEMBER, vendor=vendor).exists()
+    for course in Course.objects.filter(vendor__isnull=False):
+        assert course.instructors.exists(), course
+        assert list(course.session_plans.values_list("number", flat=True)) == list(range(1, course.sessions + 1))
+    assert SessionPlan.objects.filter(course__school__isnull=False).count() == 0
