@@ -1,10 +1,43 @@
-"""Reference data that editors keep in the Wagtail admin, as snippets."""
+"""Snippets in the Wagtail admin: reference data, and the teacher pool's profiles."""
 
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
 
+from cms.models import TeacherProfile
 from marketplace.courses.models import Category
 from scheduling.rooms.models import RoomKind
 from scheduling.staff.models import Subject
 
 for model in (Subject, Category, RoomKind):
     register_snippet(model)
+
+
+class TeacherProfileViewSet(SnippetViewSet):
+    model = TeacherProfile
+    icon = "user"
+    menu_label = _("Teacher pool")
+    menu_order = 300
+    add_to_admin_menu = True
+    list_display = ["name", "employer", "listed", "updated_at"]
+    list_filter = ["listed", "subjects", "schools"]
+    list_per_page = 50
+    # Searched in the database (icontains), which finds part of a Chinese name too.
+    search_backend_name = None
+    search_fields = ["name", "qualifications", "bio", "bio_en"]
+    copy_view_enabled = False
+
+
+register_snippet(TeacherProfileViewSet)
+
+
+@hooks.register("after_create_snippet")
+@hooks.register("after_edit_snippet")
+def refresh_teacher_profile(request, instance):
+    """An editor's save fills the fields that follow the person's record (name, subjects,
+    schools, listing) at once, instead of at the next sync."""
+    if isinstance(instance, TeacherProfile):
+        from cms.sync import teacher_profile_refresh
+
+        teacher_profile_refresh(instance)

@@ -16,7 +16,7 @@ urlpatterns = [
     path("schools/<int:school_id>/timetable/", include("scheduling.timetables.urls")),
     path("teachers/", include("scheduling.staff.urls")),
     path("vendors/", include("marketplace.vendors.urls")),
-    path("reviews/", include("marketplace.courses.urls")),
+    path("courses/", include("marketplace.courses.urls")),
     path("review/", include("marketplace.reviews.urls")),
     path("purchases/", include("marketplace.purchases.urls")),
     path("catalogue/", include("marketplace.catalogue.urls")),

@@ -321,5 +321,7 @@ def test_supply_history_reads_in_order_for_every_vendor(demo_city):
         assert decisions[0].actor.memberships.filter(role=Role.VENDOR_MEMBER, vendor=vendor).exists()
     for course in Course.objects.filter(vendor__isnull=False):
         assert course.instructors.exists(), course
-        assert list(course.session_plans.values_list("number", flat=True)) == list(range(1, course.sessions + 1))
+        assert list(course.session_plans.values_list("number", flat=True)) == list(
+            range(1, course.sessions + 1)
+        )
     assert SessionPlan.objects.filter(course__school__isnull=False).count() == 0

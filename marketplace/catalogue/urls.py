@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from marketplace.catalogue import views
 
 app_name = "catalogue"
 
-urlpatterns = []
+urlpatterns = [
+    path("courses/", views.course_list, name="courses"),
+]

@@ -1,4 +1,7 @@
+from dataclasses import dataclass
+
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from marketplace.courses.models import Activity, Course
 
@@ -29,19 +32,137 @@ def activities_open_to(*, school_class, term):
     )
 
 
-def courses_for_review(*, district_ids: set[int | None]):
-    """Vendor courses awaiting review, for reviewers of these districts (None: the city)."""
+def courses_for_review(*, district_ids: set[int | None], exclude_vendor_ids=()):
+    """Vendor courses awaiting review, for reviewers of these districts (None: the city),
+    leaving out the vendors in ``exclude_vendor_ids`` (those the reviewer is linked to)."""
     courses = Course.objects.filter(vendor__isnull=False, review_status=Course.ReviewStatus.SUBMITTED)
+    if exclude_vendor_ids:
+        courses = courses.exclude(vendor_id__in=exclude_vendor_ids)
     if None not in district_ids:
         courses = courses.filter(vendor__district_id__in=district_ids)
     return courses.select_related("vendor", "vendor__district", "category", "subject").order_by("created_at")
 
 
-def courses_reviewed(*, district_ids: set[int | None]):
+def courses_reviewed(*, district_ids: set[int | None], exclude_vendor_ids=()):
     courses = Course.objects.filter(
         Q(review_status=Course.ReviewStatus.APPROVED) | Q(review_status=Course.ReviewStatus.REJECTED),
         vendor__isnull=False,
     )
+    if exclude_vendor_ids:
+        courses = courses.exclude(vendor_id__in=exclude_vendor_ids)
     if None not in district_ids:
         courses = courses.filter(vendor__district_id__in=district_ids)
     return courses.select_related("vendor", "category").order_by("-updated_at")
+
+
+# --- vendors' courses ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MissingItem:
+    """One thing a course lacks before it can be submitted (``code`` is stable)."""
+
+    code: str
+    message: str
+
+
+def course_missing_items(*, course: Course) -> list[MissingItem]:
+    """What keeps the course from being submitted for review (empty: ready)."""
+    items = []
+    vendor = course.vendor
+    if vendor is not None and not vendor.is_approved:
+        items.append(
+            MissingItem(
+                "vendor",
+                _("Only an approved vendor may submit courses; this vendor is “%(status)s”.")
+                % {"status": vendor.get_status_display()},
+            )
+        )
+    if course.category.is_academic:
+        items.append(
+            MissingItem(
+                "category",
+                _("Academic subject tutoring may not be offered after school: choose another category."),
+            )
+        )
+    planned = set(course.session_plans.values_list("number", flat=True))
+    unplanned = [n for n in range(1, course.sessions + 1) if n not in planned]
+    if unplanned:
+        items.append(
+            MissingItem(
+                "plans",
+                _("Write a plan for every session; sessions without one: %(sessions)s.")
+                % {"sessions": ", ".join(str(n) for n in unplanned)},
+            )
+        )
+    if not course.instructors.exists():
+        items.append(MissingItem("instructors", _("Name at least one instructor.")))
+    return items
+
+
+def courses_of_vendor(*, vendor):
+    """The vendor's courses with what the course list shows (no query per course)."""
+    from django.db.models import Max
+
+    return (
+        vendor.courses.select_related("category", "subject")
+        .annotate(last_round=Max("reviews__round"))
+        .order_by("title", "pk")
+    )
+
+
+def course_of_vendor_or_404(*, vendor, course_id: int) -> Course:
+    """One of the vendor's courses; another vendor's (or a school's) course is a 404."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        vendor.courses.select_related("vendor", "vendor__district", "category", "subject"), pk=course_id
+    )
+
+
+def course_facts(*, course: Course) -> dict:
+    """Plans, documents and instructors of a course, as its pages show them."""
+    return {
+        "plans": list(course.session_plans.order_by("number")),
+        "documents": list(course.documents.order_by("uploaded_at", "pk")),
+        "instructors": list(course.instructors.order_by("name")),
+    }
+
+
+def enrichment_caps_in_force(*, on):
+    """The per-session caps on enrichment fees in force, by district (for the vendor's information)."""
+    from marketplace.fees.models import ChargingStandard
+    from marketplace.fees.selectors import standards_in_force
+
+    return standards_in_force(on=on).filter(
+        service_kind=ChargingStandard.ServiceKind.ENRICHMENT, unit=ChargingStandard.Unit.PER_SESSION
+    )
+
+
+def document_for_user_or_404(*, user, document_id: int):
+    """A course document the user may download: the vendor's members, bureau officers of the
+    city or the vendor's district, and reviewers on a committee that reviewed or reviews the
+    course (not linked to the vendor). Anyone else: 404."""
+    from django.http import Http404
+    from django.shortcuts import get_object_or_404
+
+    from marketplace.courses.models import CourseDocument
+    from marketplace.reviews.selectors import reviewer_may_see_course
+    from people.roles.access import roles_of
+    from people.roles.models import Role
+
+    document = get_object_or_404(
+        CourseDocument.objects.select_related("course", "course__vendor"), pk=document_id
+    )
+    vendor = document.course.vendor
+    if vendor is not None:
+        if any(m.vendor_id == vendor.pk for m in roles_of(user, Role.VENDOR_MEMBER)):
+            return document
+        if any(
+            m.district_id is None or m.district_id == vendor.district_id
+            for m in roles_of(user, Role.BUREAU_OFFICER)
+        ):
+            return document
+        if reviewer_may_see_course(user=user, course=document.course):
+            return document
+    raise Http404("No such document for this account")

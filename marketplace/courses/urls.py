@@ -3,4 +3,21 @@ from django.urls import path
 from marketplace.courses import views
 
 app_name = "courses"
-urlpatterns = [path("", views.review_home, name="review_home")]
+urlpatterns = [
+    path("", views.review_home, name="review_home"),
+    path("vendor/<int:vendor_id>/new/", views.course_new, name="vendor_course_new"),
+    path("vendor/<int:vendor_id>/<int:course_id>/", views.course_detail, name="vendor_course"),
+    path("vendor/<int:vendor_id>/<int:course_id>/edit/", views.course_edit, name="vendor_course_edit"),
+    path("vendor/<int:vendor_id>/<int:course_id>/submit/", views.course_submit, name="vendor_course_submit"),
+    path(
+        "vendor/<int:vendor_id>/<int:course_id>/documents/",
+        views.course_document_add,
+        name="vendor_course_document_add",
+    ),
+    path(
+        "vendor/<int:vendor_id>/<int:course_id>/documents/<int:document_id>/remove/",
+        views.course_document_remove,
+        name="vendor_course_document_remove",
+    ),
+    path("documents/<int:document_id>/", views.course_document_file, name="document"),
+]

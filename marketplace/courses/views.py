@@ -1,18 +1,188 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from marketplace.courses.selectors import courses_for_review, courses_reviewed
-from people.roles.access import require_role
+from marketplace.courses import services
+from marketplace.courses.forms import (
+    CourseDocumentForm,
+    CourseForm,
+    add_service_errors,
+    plan_formset,
+    plans_from,
+)
+from marketplace.courses.selectors import (
+    course_facts,
+    course_missing_items,
+    course_of_vendor_or_404,
+    courses_for_review,
+    courses_reviewed,
+    document_for_user_or_404,
+    enrichment_caps_in_force,
+)
+from marketplace.reviews.selectors import (
+    linked_vendor_ids,
+    rounds_of_course,
+    rounds_scored_by,
+    rounds_to_score,
+)
+from people.roles.access import require_role, vendor_for_user_or_404
 from people.roles.models import Role
 
 
 @login_required
 def review_home(request):
+    """The course reviewer's home: their scoring queue, then their committees' courses."""
     memberships = require_role(request.user, Role.COURSE_REVIEWER)
     district_ids = {m.district_id for m in memberships}
+    linked = linked_vendor_ids(user=request.user)
     context = {
         "memberships": memberships,
-        "pending": courses_for_review(district_ids=district_ids),
-        "reviewed": courses_reviewed(district_ids=district_ids)[:20],
+        "queue": rounds_to_score(user=request.user),
+        "scored": rounds_scored_by(user=request.user)[:20],
+        "pending": courses_for_review(district_ids=district_ids, exclude_vendor_ids=linked),
+        "reviewed": courses_reviewed(district_ids=district_ids, exclude_vendor_ids=linked)[:20],
     }
     return render(request, "courses/review_home.html", context)
+
+
+def _course_form_page(request, vendor, course=None):
+    editing = course is not None
+    if request.method == "POST":
+        form = CourseForm(request.POST, vendor=vendor, instance=course)
+        formset = plan_formset(data=request.POST, course=course)
+        if form.is_valid() and formset.is_valid():
+            arguments = {
+                "user": request.user,
+                "instructors": form.cleaned_data["instructors"],
+                "plans": plans_from(formset),
+                **form.course_fields(),
+            }
+            try:
+                if editing:
+                    course = services.course_update(course=course, **arguments)
+                else:
+                    course = services.course_create(vendor=vendor, **arguments)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The course was saved."))
+                return redirect("courses:vendor_course", vendor.pk, course.pk)
+    else:
+        form = CourseForm(vendor=vendor, instance=course)
+        formset = plan_formset(course=course)
+    context = {"vendor": vendor, "course": course, "form": form, "formset": formset, "editing": editing}
+    return render(request, "courses/course_form.html", context)
+
+
+@login_required
+def course_new(request, vendor_id: int):
+    vendor = vendor_for_user_or_404(request.user, vendor_id)
+    if not vendor.is_approved:
+        messages.error(request, _("Only an approved vendor may offer courses."))
+        return redirect("vendors:vendor_home", vendor.pk)
+    return _course_form_page(request, vendor)
+
+
+@login_required
+def course_edit(request, vendor_id: int, course_id: int):
+    vendor = vendor_for_user_or_404(request.user, vendor_id)
+    course = course_of_vendor_or_404(vendor=vendor, course_id=course_id)
+    if not course.is_editable:
+        messages.error(request, _("A course under review or approved cannot be changed."))
+        return redirect("courses:vendor_course", vendor.pk, course.pk)
+    return _course_form_page(request, vendor, course)
+
+
+def _detail_page(request, vendor, course, document_form=None, status=200):
+    from schools.selectors import today
+
+    context = {
+        "vendor": vendor,
+        "course": course,
+        **course_facts(course=course),
+        "missing": course_missing_items(course=course) if course.is_editable else [],
+        "rounds": rounds_of_course(course=course),
+        "document_form": document_form or CourseDocumentForm(),
+        "caps": enrichment_caps_in_force(on=today()),
+    }
+    return render(request, "courses/course_detail.html", context, status=status)
+
+
+@login_required
+def course_detail(request, vendor_id: int, course_id: int):
+    vendor = vendor_for_user_or_404(request.user, vendor_id)
+    course = course_of_vendor_or_404(vendor=vendor, course_id=course_id)
+    return _detail_page(request, vendor, course)
+
+
+@login_required
+@require_POST
+def course_submit(request, vendor_id: int, course_id: int):
+    vendor = vendor_for_user_or_404(request.user, vendor_id)
+    course = course_of_vendor_or_404(vendor=vendor, course_id=course_id)
+    try:
+        review = services.course_submit(course=course, user=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("The course was sent to the %(committee)s (round %(round)s).")
+            % {"committee": review.committee, "round": review.round},
+        )
+    return redirect("courses:vendor_course", vendor.pk, course.pk)
+
+
+@login_required
+@require_POST
+def course_document_add(request, vendor_id: int, course_id: int):
+    vendor = vendor_for_user_or_404(request.user, vendor_id)
+    course = course_of_vendor_or_404(vendor=vendor, course_id=course_id)
+    form = CourseDocumentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.course_document_add(
+                course=course,
+                user=request.user,
+                title=form.cleaned_data["title"],
+                upload=form.cleaned_data["file"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The document was added."))
+            return redirect("courses:vendor_course", vendor.pk, course.pk)
+    return _detail_page(request, vendor, course, document_form=form, status=400)
+
+
+@login_required
+@require_POST
+def course_document_remove(request, vendor_id: int, course_id: int, document_id: int):
+    from django.shortcuts import get_object_or_404
+
+    vendor = vendor_for_user_or_404(request.user, vendor_id)
+    course = course_of_vendor_or_404(vendor=vendor, course_id=course_id)
+    document = get_object_or_404(course.documents, pk=document_id)
+    try:
+        services.course_document_remove(document=document, user=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The document was removed."))
+    return redirect("courses:vendor_course", vendor.pk, course.pk)
+
+
+@login_required
+def course_document_file(request, document_id: int):
+    """A course document, for the vendor's members, bureau officers and the course's reviewers."""
+    document = document_for_user_or_404(user=request.user, document_id=document_id)
+    filename = f"{document.title}.{document.file.name.rsplit('.', 1)[-1]}"
+    response = FileResponse(document.file.open("rb"), content_type=document.content_type, filename=filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

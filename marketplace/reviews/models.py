@@ -10,7 +10,7 @@ the round as soon as it can.
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -115,8 +115,11 @@ class ConflictDeclaration(models.Model):
 class CourseReview(models.Model):
     """One review round of a course: opened on submission, decided by the committee's rule.
 
-    The rule, quorum and pass mark in force when the round opened are copied onto it, so a
-    later change of the committee's settings never re-decides an open or a past round.
+    The rule, quorum, pass mark, rubric and chair in force when the round opened are copied
+    onto it, so a later change of the committee's settings never re-decides an open or a past
+    round. Once decided, ``summary`` (text in the default language) and ``tally`` (the same
+    facts as data, rendered in the reader's language) tell the vendor the outcome without
+    naming any reviewer.
     """
 
     class Outcome(models.TextChoices):
@@ -135,8 +138,28 @@ class CourseReview(models.Model):
     quorum = models.PositiveSmallIntegerField(_("scores needed"))
     pass_mark = models.PositiveSmallIntegerField(_("pass mark"))
     max_total = models.PositiveSmallIntegerField(_("highest total"))
+    rubric = models.JSONField(
+        _("rubric"),
+        default=list,
+        help_text=_("The criteria in force when the round opened: code, names and highest score."),
+    )
+    chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("chair"),
+        help_text=_("The committee's chair when the round opened, unless linked to the vendor."),
+    )
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
     summary = models.TextField(_("summary"), blank=True)
+    tally = models.JSONField(
+        _("tally"),
+        default=dict,
+        blank=True,
+        help_text=_("The decided round's counts, mean total and anonymous comments."),
+    )
     opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
@@ -158,6 +181,10 @@ class CourseReview(models.Model):
                 name="review_decided_has_time",
             ),
             models.CheckConstraint(condition=Q(quorum__gte=1), name="review_quorum_positive"),
+            models.CheckConstraint(
+                condition=Q(max_total__gte=1, pass_mark__lte=F("max_total")),
+                name="review_pass_mark_reachable",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -202,3 +229,6 @@ class ReviewScore(models.Model):
         if not self._state.adding:
             raise ValueError("Review scores are append-only.")
         super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Review scores are append-only.")

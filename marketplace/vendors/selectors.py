@@ -1,6 +1,18 @@
-from django.db.models import Count, Prefetch
+"""Reads about vendors: status counts, the approved list, an application's checklist and
+history, and the bureau's review queue."""
 
-from marketplace.vendors.models import InstructorAvailability, Vendor
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, Prefetch, Q
+from django.utils.translation import gettext_lazy as _
+
+from marketplace.vendors.models import (
+    InstructorAvailability,
+    Vendor,
+    VendorDecision,
+    VendorDocument,
+)
+from people.roles.access import bureau_district_ids
 
 
 def vendor_status_counts(*, district_id: int | None = None) -> list[dict]:
@@ -27,3 +39,104 @@ def instructors_of_vendor(*, vendor: Vendor):
             queryset=InstructorAvailability.objects.order_by("weekday", "start"),
         ),
     )
+
+
+def documents_of_vendor(*, vendor: Vendor):
+    return vendor.documents.select_related("instructor", "uploaded_by").order_by("kind", "uploaded_at", "pk")
+
+
+def decisions_of_vendor(*, vendor: Vendor):
+    """The vendor's review history, oldest first, with who decided."""
+    return vendor.decisions.select_related("actor").order_by("created_at", "pk")
+
+
+def latest_decision(*, vendor: Vendor) -> VendorDecision | None:
+    return vendor.decisions.select_related("actor").order_by("-created_at", "-pk").first()
+
+
+@dataclass(frozen=True)
+class MissingItem:
+    """One thing an application lacks before it can be submitted (``code`` is stable)."""
+
+    code: str
+    message: str
+
+
+def vendor_missing_items(*, vendor: Vendor) -> list[MissingItem]:
+    """What the application still lacks before it may be submitted (empty: complete)."""
+    items = []
+    if vendor.category.is_academic:
+        items.append(
+            MissingItem(
+                "category",
+                _("Academic subject tutoring may not be offered after school: choose another category."),
+            )
+        )
+    if not vendor.licence_number.strip():
+        items.append(MissingItem("licence_number", _("Enter the school-running licence number.")))
+    if not vendor.address.strip():
+        items.append(MissingItem("address", _("Enter the institution's address.")))
+    if not vendor.contact_name.strip() or not vendor.contact_phone.strip():
+        items.append(MissingItem("contact", _("Enter a contact person and a contact phone number.")))
+    if not vendor.instructors.exists():
+        items.append(MissingItem("instructor", _("Add at least one instructor.")))
+    if not vendor.documents.filter(kind=VendorDocument.Kind.LICENCE).exists():
+        items.append(
+            MissingItem(
+                "licence_document",
+                _("Upload the school-running licence (a PDF or an image) as a document."),
+            )
+        )
+    return items
+
+
+def vendors_for_officer(*, user):
+    """Every vendor in the districts the user oversees as a bureau officer."""
+    vendors = Vendor.objects.select_related("category", "district")
+    districts = bureau_district_ids(user)
+    if districts is None:
+        return vendors
+    return vendors.filter(district_id__in=districts)
+
+
+def vendor_review_queue(*, user, district_id: int | None = None):
+    """Submitted applications the officer may decide, the longest-waiting first."""
+    vendors = vendors_for_officer(user=user).filter(status=Vendor.Status.SUBMITTED)
+    if district_id is not None:
+        vendors = vendors.filter(district_id=district_id)
+    return vendors.annotate(
+        submitted_at=Max("decisions__created_at", filter=Q(decisions__action="submitted")),
+        instructor_count=Count("instructors", distinct=True),
+    ).order_by("submitted_at", "pk")
+
+
+def vendor_list_for_officer(
+    *,
+    user,
+    status: str = Vendor.Status.APPROVED,
+    district_id: int | None = None,
+    category_id: int | None = None,
+):
+    """The approved list (or the suspended or revoked vendors) the officer oversees."""
+    vendors = vendors_for_officer(user=user).filter(status=status)
+    if district_id is not None:
+        vendors = vendors.filter(district_id=district_id)
+    if category_id is not None:
+        vendors = vendors.filter(category_id=category_id)
+    return vendors.annotate(instructor_count=Count("instructors", distinct=True)).order_by(
+        "district__code", "name", "pk"
+    )
+
+
+def bureau_vendor_summary(*, district_id: int | None = None) -> dict:
+    """Counts for the bureau home: applications waiting, asked to change, on the list, suspended."""
+    vendors = Vendor.objects.all()
+    if district_id is not None:
+        vendors = vendors.filter(district_id=district_id)
+    counts = dict(vendors.order_by().values_list("status").annotate(n=Count("pk")))
+    return {
+        "submitted": counts.get(Vendor.Status.SUBMITTED, 0),
+        "changes_requested": counts.get(Vendor.Status.CHANGES_REQUESTED, 0),
+        "approved": counts.get(Vendor.Status.APPROVED, 0),
+        "suspended": counts.get(Vendor.Status.SUSPENDED, 0),
+    }

@@ -115,3 +115,38 @@ def reviewer_membership_or_404(user, membership_id: int) -> Membership:
         if membership.pk == membership_id:
             return membership
     raise Http404("Not a course reviewer here")
+
+
+def forget_memberships(user) -> None:
+    """Drop the per-user memberships cache (after a service gave the user a new role)."""
+    user.__dict__.pop("_memberships_cache", None)
+
+
+def vendor_ids_for(user) -> set[int]:
+    """The vendors the user works for (``vendor_member`` memberships)."""
+    return {m.vendor_id for m in roles_of(user, Role.VENDOR_MEMBER)}
+
+
+def bureau_covers_district(user, district_id: int) -> bool:
+    """Is the user a bureau officer of the city or of this district?"""
+    return _bureau_covers_district(user, district_id)
+
+
+def bureau_district_ids(user) -> set[int] | None:
+    """The districts the user oversees as a bureau officer: ``None`` means every district
+    (a city officer); an empty set means none."""
+    officer = roles_of(user, Role.BUREAU_OFFICER)
+    if any(m.district_id is None for m in officer):
+        return None
+    return {m.district_id for m in officer}
+
+
+def vendor_for_officer_or_404(user, vendor_id: int):
+    """The vendor, when the user is a bureau officer of the city or of the vendor's district
+    (its own members are not admitted: this is the reviewing side)."""
+    from marketplace.vendors.models import Vendor
+
+    vendor = get_object_or_404(Vendor.objects.select_related("district", "category"), pk=vendor_id)
+    if _bureau_covers_district(user, vendor.district_id):
+        return vendor
+    raise Http404("No such vendor for this account")

@@ -22,7 +22,8 @@ slots of this school that overlap their sessions in the other schools' published
 timetables (same weekday, overlapping times) are removed from their availability.
 
 ``checklist`` lists what is missing or contradictory before a solve, each item with a link
-to the admin screen that fixes it.
+to the admin screen that fixes it; ``checklist_activities`` lists the activities the solve
+will place (the school's own and those bought from vendors), as the checklist page shows them.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from datetime import time
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from core.weekdays import DAY_CODES, days_from_mask
 from marketplace.courses.models import Activity
@@ -132,6 +134,7 @@ def problem_assemble(*, school, term) -> dict:
     activities = list(
         Activity.objects.filter(school=school, term=term)
         .select_related("course__subject", "room_kind", "vendor")
+        .prefetch_related("allowed_slots")
         .order_by("pk")
     )
     busy_instructors, busy_users = _busy_elsewhere(school=school, term=term)
@@ -212,6 +215,11 @@ def problem_assemble(*, school, term) -> dict:
             row["instructor"] = staff_key(activity.staff_instructor_id)
         elif activity.vendor_instructor_id:
             row["instructor"] = instructor_key(activity.vendor_instructor_id)
+        # Limited to some slots (a bought course names the school's chosen slots): their ids,
+        # in the problem's slot order. None chosen: the key is left out, any enrichment slot.
+        allowed = {slot.pk for slot in activity.allowed_slots.all()}
+        if allowed:
+            row["slots"] = [codes[slot.pk] for slot in slots if slot.pk in allowed]
         activity_rows.append(row)
 
     return {
@@ -298,6 +306,12 @@ def checklist(*, school, term, problem: dict | None = None) -> list[ChecklistIte
     room_kinds = {kind for room in problem["rooms"] for kind in room["kinds"]}
     staff_subjects = {subject for member in problem["staff"] for subject in member["subjects"]}
     instructors = {vendor["id"]: vendor["instructors"] for vendor in problem["vendors"]}
+    slot_days = {slot["id"]: slot["day"] for slot in problem["slots"]}
+    enrichment = [slot["id"] for slot in problem["slots"] if slot["kind"] == Slot.Kind.ENRICHMENT]
+
+    def days_of(slot_ids) -> set[str]:
+        return {slot_days[slot_id] for slot_id in slot_ids if slot_id in slot_days}
+
     activities = {
         a.pk: a for a in Activity.objects.filter(school=school, term=term).select_related("room_kind")
     }
@@ -314,11 +328,43 @@ def checklist(*, school, term, problem: dict | None = None) -> list[ChecklistIte
                     admin("rooms_room"),
                 )
             )
+        allowed = row.get("slots") or enrichment
+        if "slots" in row and len(days_of(allowed)) < row["meetings"]:
+            items.append(
+                ChecklistItem(
+                    "activity_slots_too_few",
+                    str(
+                        ngettext(
+                            "%(activity)s may meet only in slots on %(days)s day, fewer than its "
+                            "%(meetings)s meetings a week.",
+                            "%(activity)s may meet only in slots on %(days)s days, fewer than its "
+                            "%(meetings)s meetings a week.",
+                            len(days_of(allowed)),
+                        )
+                        % {
+                            "activity": activity.name,
+                            "days": len(days_of(allowed)),
+                            "meetings": row["meetings"],
+                        }
+                    ),
+                    admin("courses_activity", activity.pk),
+                )
+            )
         if row["provider"] == "staff":
             can_teach = row["subject"] in staff_subjects
         else:
+            # A vendor's instructor (the fixed one, when there is one) must be available in the
+            # activity's slots on as many different days as it meets.
+            candidates = [
+                i
+                for i in instructors.get(row["provider"], [])
+                if "instructor" not in row or i["id"] == row["instructor"]
+            ]
+            allowed_set = set(allowed)
             can_teach = any(
-                len(i["available"]) >= row["meetings"] for i in instructors.get(row["provider"], [])
+                len(days_of(slot_id for slot_id in i["available"] if slot_id in allowed_set))
+                >= row["meetings"]
+                for i in candidates
             )
         if not can_teach:
             items.append(
@@ -332,3 +378,49 @@ def checklist(*, school, term, problem: dict | None = None) -> list[ChecklistIte
                 )
             )
     return items
+
+
+@dataclass(frozen=True)
+class ChecklistActivity:
+    """One activity a solve will place, as the checklist page lists it."""
+
+    id: str
+    name: str
+    provider: str
+    grades: str
+    meetings: int
+    instructor: str  # the fixed teacher's name; "" when the solver chooses
+    instructors: tuple[str, ...]  # who may teach it: the vendor's instructors (empty for staff)
+    slots: tuple[str, ...]  # allowed slot ids; empty: any enrichment slot
+    course_request_id: int | None  # set when bought from a vendor
+
+
+def checklist_activities(*, school, term, problem: dict | None = None) -> list[ChecklistActivity]:
+    """The activities of the school's problem for ``term``, with their provider and teachers."""
+    problem = problem if problem is not None else problem_assemble(school=school, term=term)
+    people = {row["id"]: row["name"] for row in problem["staff"]}
+    vendors = {row["id"]: row for row in problem["vendors"]}
+    for vendor in problem["vendors"]:
+        people.update({i["id"]: i["name"] for i in vendor["instructors"]})
+    activities = {a.pk: a for a in Activity.objects.filter(school=school, term=term).select_related("vendor")}
+    lines = []
+    for row in problem["activities"]:
+        activity = activities.get(key_pk(row["id"], "a"))
+        if activity is None:
+            continue
+        vendor = vendors.get(row["provider"])
+        grades = row["grades"]
+        lines.append(
+            ChecklistActivity(
+                id=row["id"],
+                name=row["name"],
+                provider=vendor["name"] if vendor else str(_("School staff")),
+                grades=f"{grades[0]}–{grades[-1]}" if grades else "",
+                meetings=row["meetings"],
+                instructor=people.get(row.get("instructor"), "") if row.get("instructor") else "",
+                instructors=tuple(i["name"] for i in vendor["instructors"]) if vendor else (),
+                slots=tuple(row.get("slots") or ()),
+                course_request_id=activity.course_request_id,
+            )
+        )
+    return lines

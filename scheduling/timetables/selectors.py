@@ -29,7 +29,7 @@ from scheduling.rooms.models import Room
 from scheduling.slots.models import Slot
 from scheduling.slots.selectors import slot_codes
 from scheduling.staff.models import StaffMember
-from scheduling.timetables.assembly import checklist, key_pk
+from scheduling.timetables.assembly import checklist, checklist_activities, key_pk, problem_assemble
 from scheduling.timetables.models import TimetableRun
 from schools.models import SchoolClass
 
@@ -59,17 +59,26 @@ def runs_of_school(*, school):
 
 @dataclass(frozen=True)
 class Readiness:
-    """The checklist before a solve; ``blocked`` when an item makes a solve pointless."""
+    """The checklist before a solve; ``blocked`` when an item makes a solve pointless.
+
+    ``activities`` are the activities the solve will place (``ChecklistActivity`` rows).
+    """
 
     items: list
     blocked: bool
+    activities: list = field(default_factory=list)
 
 
 def solve_readiness(*, school, term) -> Readiness:
     if term is None:
         return Readiness(items=[], blocked=True)
-    items = checklist(school=school, term=term)
-    return Readiness(items=items, blocked=any(item.blocking for item in items))
+    problem = problem_assemble(school=school, term=term)
+    items = checklist(school=school, term=term, problem=problem)
+    return Readiness(
+        items=items,
+        blocked=any(item.blocking for item in items),
+        activities=checklist_activities(school=school, term=term, problem=problem),
+    )
 
 
 def run_progress(*, run: TimetableRun) -> dict:

@@ -50,7 +50,7 @@ def _expectations():
             "Instructors",
             "instructor-table",
         ),
-        ("reviewer@demo.afterschool.cn", "/reviews/", "课程审查", "Course review", "pending-table"),
+        ("reviewer@demo.afterschool.cn", "/courses/", "课程审查", "Course review", "pending-table"),
         (
             "parent@demo.afterschool.cn",
             f"/households/{parent.household_id}/",
@@ -107,7 +107,7 @@ def test_a_role_cannot_open_another_tenants_page(demo_city, live_server, new_pag
         ],
         "admin2@demo.afterschool.cn": [f"/schools/{admin.school_id}/"],
         "teacher@demo.afterschool.cn": [f"/teachers/{other_staff.pk}/", f"/schools/{teacher.school_id}/"],
-        "vendor@demo.afterschool.cn": [f"/vendors/{other_vendor.pk}/", "/reviews/"],
+        "vendor@demo.afterschool.cn": [f"/vendors/{other_vendor.pk}/", "/courses/"],
         "parent@demo.afterschool.cn": [f"/households/{other_household.pk}/", f"/schools/{admin.school_id}/"],
         "district@demo.afterschool.cn": [f"/bureau/districts/{other_district.pk}/", "/bureau/"],
     }

@@ -1,0 +1,363 @@
+"""State changes of course review: committees and their settings, rounds, scores, conflicts.
+
+Flow: a vendor submits a course (``marketplace.courses.services.course_submit``), which opens
+a round here (``review_open``) with the committee's settings copied onto it; each eligible
+reviewer scores it once (``score_record``); after every score the committee's rule is asked
+(``marketplace.reviews.rules.decide``) and the round is decided as soon as it can be
+(``review_decide``), which sets the course's review status and sends ``course_changed``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.text import slugify
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from marketplace.courses.models import Course
+from marketplace.courses.signals import course_changed
+from marketplace.reviews import rules, selectors
+from marketplace.reviews.models import (
+    ConflictDeclaration,
+    CourseReview,
+    DecisionRule,
+    ReviewCommittee,
+    ReviewScore,
+    RubricCriterion,
+)
+
+
+class ReviewError(ValidationError):
+    """A review step that cannot be carried out; the message says why."""
+
+
+# The rubric a committee starts with, written as data the first time the committee is used
+# and editable by the bureau afterwards (code, Chinese name, English name, highest score).
+DEFAULT_RUBRIC = (
+    ("educational-value", "教育价值", "Educational value", 30),
+    ("safety", "安全保障", "Safety", 20),
+    ("teaching-plan", "教学计划", "Teaching plan", 20),
+    ("instructors", "师资资质", "Instructor qualifications", 15),
+    ("price", "收费合理", "Reasonable price", 15),
+)
+MAX_CRITERION_SCORE = 100
+
+
+def committee_for(district) -> ReviewCommittee:
+    """The committee of a district (``None``: the city committee), created with the default
+    settings and rubric on first use."""
+    district_id = getattr(district, "pk", district)
+    with transaction.atomic():
+        committee, created = ReviewCommittee.objects.get_or_create(district_id=district_id)
+        if created:
+            RubricCriterion.objects.bulk_create(
+                RubricCriterion(
+                    committee=committee, code=code, name=name, name_en=name_en, max_score=top, position=i
+                )
+                for i, (code, name, name_en, top) in enumerate(DEFAULT_RUBRIC, start=1)
+            )
+    return committee
+
+
+def committee_for_vendor(vendor) -> ReviewCommittee:
+    """Who reviews the vendor's courses: its district's committee when that committee has
+    enough reviewers not linked to the vendor to reach its quorum, else the city committee.
+
+    Enough to reach the quorum, not merely one: a round sent to a committee that cannot
+    reach its quorum would never be decided.
+    """
+    district_committee = committee_for(vendor.district_id)
+    eligible = selectors.eligible_reviewers(district_id=vendor.district_id, vendor_id=vendor.pk).count()
+    if eligible >= district_committee.quorum:
+        return district_committee
+    return committee_for(None)
+
+
+def _rubric_copy(committee: ReviewCommittee) -> list[dict]:
+    return [
+        {"code": c.code, "name": c.name, "name_en": c.name_en, "max_score": c.max_score}
+        for c in committee.criteria.order_by("position", "pk")
+    ]
+
+
+@transaction.atomic
+def review_open(*, course: Course) -> CourseReview:
+    """Open the next review round of a submitted course, copying the committee's settings.
+
+    Called by ``course_submit`` inside its transaction; the course must be ``submitted``.
+    """
+    if course.vendor_id is None:
+        raise ReviewError(_("Only a vendor's course is reviewed."))
+    if course.review_status != Course.ReviewStatus.SUBMITTED:
+        raise ReviewError(_("Only a submitted course can be reviewed."))
+    if course.reviews.filter(outcome=CourseReview.Outcome.PENDING).exists():
+        raise ReviewError(_("This course is already under review."))
+    committee = committee_for_vendor(course.vendor)
+    rubric = _rubric_copy(committee)
+    if not rubric:
+        raise ReviewError(_("The review committee has no rubric; ask the bureau to set one."))
+    max_total = sum(item["max_score"] for item in rubric)
+    if committee.pass_mark > max_total:
+        raise ReviewError(
+            _("The review committee's pass mark is above its rubric's total; ask the bureau to correct it.")
+        )
+    chair_id = committee.chair_id
+    if chair_id is not None and not (
+        selectors.eligible_reviewers(district_id=committee.district_id, vendor_id=course.vendor_id)
+        .filter(pk=chair_id)
+        .exists()
+    ):
+        chair_id = None  # a chair who left the committee or is linked to the vendor cannot break ties
+    last = course.reviews.order_by("-round").values_list("round", flat=True).first() or 0
+    return CourseReview.objects.create(
+        course=course,
+        committee=committee,
+        round=last + 1,
+        rule=committee.rule,
+        quorum=committee.quorum,
+        pass_mark=committee.pass_mark,
+        max_total=max_total,
+        rubric=rubric,
+        chair_id=chair_id,
+    )
+
+
+def _clean_scores(rubric: list[dict], scores: dict) -> dict[str, int]:
+    errors = {}
+    cleaned = {}
+    for item in rubric:
+        code = item["code"]
+        value = scores.get(code)
+        try:
+            number = int(value)
+            if isinstance(value, bool) or str(value).strip() != str(number):
+                raise ValueError
+        except (TypeError, ValueError):
+            errors[code] = ValidationError(_("Give a whole-number score."), code="score_missing")
+            continue
+        if not 0 <= number <= item["max_score"]:
+            errors[code] = ValidationError(
+                _("The score must be between 0 and %(max)s."),
+                code="score_range",
+                params={"max": item["max_score"]},
+            )
+            continue
+        cleaned[code] = number
+    unknown = sorted(set(scores) - {item["code"] for item in rubric})
+    if unknown:
+        errors["__all__"] = ValidationError(
+            _("These are not criteria of this round's rubric: %(codes)s."),
+            code="score_unknown",
+            params={"codes": ", ".join(unknown)},
+        )
+    if errors:
+        raise ReviewError(errors)
+    return cleaned
+
+
+@transaction.atomic
+def score_record(
+    *, review: CourseReview, reviewer, scores: dict, recommendation: str, comment: str = ""
+) -> ReviewScore:
+    """Record one reviewer's scores for an open round, then decide the round if its rule can.
+
+    Refused when the round is decided, the reviewer is not on its committee or is linked to
+    the vendor, has already scored (scores are written once), or a score is out of range.
+    """
+    # The lock serialises the scores of one round, so exactly one of them decides it.
+    review = (
+        CourseReview.objects.select_for_update(of=("self",))
+        .select_related("course__vendor", "committee")
+        .get(pk=review.pk)
+    )
+    if review.outcome != CourseReview.Outcome.PENDING:
+        raise ReviewError(_("This review round has already been decided."))
+    if not selectors.is_committee_member(user=reviewer, district_id=review.committee.district_id):
+        raise ReviewError(_("You are not on the committee reviewing this course."))
+    if selectors.is_linked(user=reviewer, vendor_id=review.course.vendor_id):
+        raise ReviewError(_("You are linked to this vendor and may not review its courses."))
+    if review.scores.filter(reviewer=reviewer).exists():
+        raise ReviewError(_("You have already scored this course in this round; a score cannot be changed."))
+    if recommendation not in ReviewScore.Recommendation.values:
+        raise ReviewError({"recommendation": _("Recommend approval or rejection.")})
+    cleaned = _clean_scores(review.rubric, scores)
+    score = ReviewScore.objects.create(
+        review=review,
+        reviewer=reviewer,
+        scores=cleaned,
+        total=sum(cleaned.values()),
+        recommendation=recommendation,
+        is_chair=review.chair_id is not None and review.chair_id == reviewer.pk,
+        comment=comment.strip(),
+    )
+    review_decide(review=review)
+    return score
+
+
+def _tally(review: CourseReview, scores: Sequence[ReviewScore]) -> dict:
+    counted = [rules.counted_recommendation(score, review.pass_mark) for score in scores]
+    mean = (Decimal(sum(s.total for s in scores)) / len(scores)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    return {
+        "scores": len(scores),
+        "approve": counted.count("approve"),
+        "reject": counted.count("reject"),
+        "mean_total": str(mean),
+        "max_total": review.max_total,
+        "pass_mark": review.pass_mark,
+        # Sorted, not in scoring order, so the order says nothing about who wrote what.
+        "comments": sorted(s.comment for s in scores if s.comment),
+    }
+
+
+def _summary_text(review: CourseReview, tally: dict) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        lines = [
+            gettext("Outcome: %(outcome)s.") % {"outcome": review.get_outcome_display()},
+            gettext(
+                "%(scores)s reviewers scored: %(approve)s for approval, %(reject)s for rejection; "
+                "mean total %(mean)s of %(max)s (pass mark %(pass_mark)s)."
+            )
+            % {
+                "scores": tally["scores"],
+                "approve": tally["approve"],
+                "reject": tally["reject"],
+                "mean": tally["mean_total"],
+                "max": tally["max_total"],
+                "pass_mark": tally["pass_mark"],
+            },
+        ]
+        if tally["comments"]:
+            lines.append(gettext("Reviewers' comments:"))
+            lines.extend(f"- {comment}" for comment in tally["comments"])
+    return "\n".join(lines)
+
+
+@transaction.atomic
+def review_decide(*, review: CourseReview) -> str | None:
+    """Apply the round's rule to its scores; when it decides, close the round, set the
+    course's review status, store the anonymous summary and send ``course_changed``.
+
+    Returns the outcome, or ``None`` while the round must wait for more scores.
+    """
+    review = CourseReview.objects.select_for_update(of=("self",)).select_related("course").get(pk=review.pk)
+    if review.outcome != CourseReview.Outcome.PENDING:
+        return review.outcome
+    scores = list(review.scores.order_by("created_at", "pk"))
+    outcome = rules.decide(review.rule, review.quorum, review.pass_mark, scores, review.chair_id)
+    if outcome is None:
+        return None
+    review.outcome = outcome
+    review.decided_at = timezone.now()
+    review.tally = _tally(review, scores)
+    review.summary = _summary_text(review, review.tally)
+    review.save(update_fields=["outcome", "decided_at", "tally", "summary"])
+    course = review.course
+    course.review_status = outcome
+    course.save(update_fields=["review_status", "updated_at"])
+    course_changed.send(sender=Course, course=course)
+    return outcome
+
+
+@transaction.atomic
+def conflict_declare(*, reviewer, vendor, note: str = "") -> ConflictDeclaration:
+    """Record that a reviewer is linked to a vendor: they never review its courses again.
+
+    Declaring twice keeps the first declaration. Scores already given stay (they are written
+    once); the declaration takes the vendor's courses out of the reviewer's queue from now on.
+    """
+    declaration, _created = ConflictDeclaration.objects.get_or_create(
+        reviewer=reviewer, vendor=vendor, defaults={"note": note.strip()[:200]}
+    )
+    return declaration
+
+
+@transaction.atomic
+def committee_update(
+    *,
+    committee: ReviewCommittee,
+    rule: str,
+    quorum: int,
+    pass_mark: int,
+    chair=None,
+    criteria: Sequence[dict],
+) -> ReviewCommittee:
+    """Change a committee's decision rule, quorum, pass mark, chair and rubric.
+
+    ``criteria`` replaces the rubric: dicts with ``code``, ``name``, ``name_en``,
+    ``max_score`` and ``position``. Open rounds keep the copies they were opened with.
+    """
+    errors: dict[str, list] = {}
+
+    def error(field, message, **params):
+        errors.setdefault(field, []).append(ValidationError(message, params=params or None))
+
+    if rule not in DecisionRule.values:
+        error("rule", _("Choose a decision rule."))
+    if not isinstance(quorum, int) or quorum < 1:
+        error("quorum", _("At least one score must be needed."))
+    if not isinstance(pass_mark, int) or pass_mark < 0:
+        error("pass_mark", _("The pass mark cannot be negative."))
+    if chair is not None and not (
+        selectors.committee_reviewers(district_id=committee.district_id).filter(pk=chair.pk).exists()
+    ):
+        error("chair", _("The chair must be one of the committee's reviewers."))
+
+    cleaned = []
+    codes = set()
+    for index, item in enumerate(criteria, start=1):
+        code = slugify(str(item.get("code", "")).strip())
+        name = str(item.get("name", "")).strip()
+        max_score = item.get("max_score")
+        if not code or not name:
+            error("criteria", _("Criterion %(n)s needs a code and a Chinese name."), n=index)
+            continue
+        if code in codes:
+            error("criteria", _("The code “%(code)s” is used twice."), code=code)
+            continue
+        if not isinstance(max_score, int) or not 1 <= max_score <= MAX_CRITERION_SCORE:
+            error(
+                "criteria",
+                _("The highest score of “%(code)s” must be between 1 and %(max)s."),
+                code=code,
+                max=MAX_CRITERION_SCORE,
+            )
+            continue
+        codes.add(code)
+        cleaned.append(
+            {
+                "code": code,
+                "name": name,
+                "name_en": str(item.get("name_en", "")).strip(),
+                "max_score": max_score,
+                "position": int(item.get("position") or index),
+            }
+        )
+    if not criteria:
+        error("criteria", _("The rubric needs at least one criterion."))
+    total = sum(item["max_score"] for item in cleaned)
+    if cleaned and isinstance(pass_mark, int) and pass_mark > total and "criteria" not in errors:
+        error("pass_mark", _("The pass mark cannot exceed the rubric's total of %(total)s."), total=total)
+    if errors:
+        raise ReviewError(errors)
+
+    committee = ReviewCommittee.objects.select_for_update(of=("self",)).get(pk=committee.pk)
+    committee.rule = rule
+    committee.quorum = quorum
+    committee.pass_mark = pass_mark
+    committee.chair = chair
+    committee.full_clean()
+    committee.save()
+    committee.criteria.exclude(code__in=codes).delete()
+    for item in cleaned:
+        RubricCriterion.objects.update_or_create(
+            committee=committee,
+            code=item["code"],
+            defaults={k: item[k] for k in ("name", "name_en", "max_score", "position")},
+        )
+    return committee

@@ -1,0 +1,171 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from marketplace.courses.forms import add_service_errors
+from marketplace.courses.selectors import course_facts
+from marketplace.reviews import selectors, services
+from marketplace.reviews.forms import (
+    CommitteeForm,
+    ConflictForm,
+    CriterionFormSet,
+    ScoreForm,
+    criteria_from,
+    criterion_label,
+)
+from marketplace.reviews.models import CourseReview
+from people.roles.access import require_role
+from people.roles.models import Role
+
+
+def _rubric_rows(review, score=None):
+    return [
+        {
+            "label": criterion_label(item),
+            "max_score": item["max_score"],
+            "score": (score.scores or {}).get(item["code"]) if score else None,
+        }
+        for item in review.rubric
+    ]
+
+
+@login_required
+def round_detail(request, review_id: int):
+    """A course under review, for a reviewer on its committee who is not linked to the vendor:
+    the course, and the scoring form until they have scored (once)."""
+    require_role(request.user, Role.COURSE_REVIEWER)
+    review = selectors.round_for_reviewer_or_404(user=request.user, review_id=review_id)
+    mine = review.scores.filter(reviewer=request.user).first()
+    may_score = review.outcome == CourseReview.Outcome.PENDING and mine is None
+    form = None
+    if request.method == "POST":
+        if not may_score:
+            messages.error(
+                request,
+                _("You have already scored this course in this round; a score cannot be changed.")
+                if mine
+                else _("This review round has already been decided."),
+            )
+            return redirect("reviews:round", review.pk)
+        form = ScoreForm(request.POST, rubric=review.rubric)
+        if form.is_valid():
+            try:
+                services.score_record(
+                    review=review,
+                    reviewer=request.user,
+                    scores=form.scores(),
+                    recommendation=form.cleaned_data["recommendation"],
+                    comment=form.cleaned_data["comment"],
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Your score was recorded."))
+                return redirect("courses:review_home")
+    elif may_score:
+        form = ScoreForm(rubric=review.rubric)
+    context = {
+        "review": review,
+        "course": review.course,
+        **course_facts(course=review.course),
+        "form": form,
+        "mine": mine,
+        "mine_rows": _rubric_rows(review, mine) if mine else [],
+        "conflict_form": ConflictForm(),
+        "score_count": review.scores.count(),
+    }
+    return render(request, "reviews/round_detail.html", context, status=400 if form and form.errors else 200)
+
+
+@login_required
+@require_POST
+def conflict_declare(request, review_id: int):
+    """ "I have a link to this vendor": recorded, and the vendor's courses leave the queue."""
+    require_role(request.user, Role.COURSE_REVIEWER)
+    review = selectors.round_for_reviewer_or_404(user=request.user, review_id=review_id)
+    form = ConflictForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    services.conflict_declare(reviewer=request.user, vendor=review.course.vendor, note=note)
+    messages.success(
+        request,
+        _("Your link to %(vendor)s was recorded; you will not review its courses.")
+        % {"vendor": review.course.vendor.display_name},
+    )
+    return redirect("courses:review_home")
+
+
+# --- bureau: committee settings ------------------------------------------------------------
+
+
+@login_required
+def committee_list(request):
+    require_role(request.user, Role.BUREAU_OFFICER)
+    rows = selectors.committee_overview(user=request.user)
+    return render(request, "reviews/committee_list.html", {"rows": rows})
+
+
+def _district_or_404(request, district_id):
+    from schools.models import District
+
+    require_role(request.user, Role.BUREAU_OFFICER)
+    if not selectors.officer_may_set_committee(user=request.user, district_id=district_id):
+        raise Http404("Not a bureau officer for this committee")
+    return None if district_id is None else get_object_or_404(District, pk=district_id)
+
+
+@login_required
+def committee_settings(request, district_id: int | None = None):
+    """A committee's rule, quorum, pass mark, chair and rubric (city officers: any committee;
+    district officers: their district's)."""
+    district = _district_or_404(request, district_id)
+    committee = services.committee_for(district)
+    initial = [
+        {
+            "code": c.code,
+            "name": c.name,
+            "name_en": c.name_en,
+            "max_score": c.max_score,
+            "position": c.position,
+        }
+        for c in committee.criteria.order_by("position", "pk")
+    ]
+    if request.method == "POST":
+        form = CommitteeForm(request.POST, instance=committee)
+        formset = CriterionFormSet(request.POST, initial=initial, prefix="criteria")
+        if form.is_valid() and formset.is_valid():
+            try:
+                services.committee_update(
+                    committee=committee,
+                    rule=form.cleaned_data["rule"],
+                    quorum=form.cleaned_data["quorum"],
+                    pass_mark=form.cleaned_data["pass_mark"],
+                    chair=form.cleaned_data["chair"],
+                    criteria=criteria_from(formset),
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The committee's settings were saved; open rounds keep theirs."))
+                return redirect(request.path)
+        committee.refresh_from_db()
+    else:
+        form = CommitteeForm(instance=committee)
+        formset = CriterionFormSet(initial=initial, prefix="criteria")
+    reviewers = list(selectors.committee_reviewers(district_id=committee.district_id))
+    context = {
+        "district": district,
+        "committee": committee,
+        "form": form,
+        "formset": formset,
+        "reviewers": reviewers,
+        "short_of_quorum": len(reviewers) < committee.quorum,
+        "open_rounds": selectors.open_rounds_of_committee(committee=committee),
+        "rubric_total": sum(c.max_score for c in committee.criteria.all()),
+    }
+    return render(
+        request, "reviews/committee_settings.html", context, status=400 if request.method == "POST" else 200
+    )
