@@ -325,3 +325,19 @@ def test_supply_history_reads_in_order_for_every_vendor(demo_city):
             range(1, course.sessions + 1)
         )
     assert SessionPlan.objects.filter(course__school__isnull=False).count() == 0
+
+
+def test_demo_vendor_has_a_request_to_answer_and_reviewers_a_queue(demo_city):
+    from marketplace.purchases.models import CourseRequest
+    from marketplace.reviews.models import CourseReview
+
+    request = CourseRequest.objects.get(status=CourseRequest.Status.REQUESTED)
+    assert request.vendor.memberships.filter(user__email="vendor@demo.afterschool.cn").exists()
+    assert request.price_per_session <= request.standard.cap_amount
+    assert request.slots.exists() and all(slot.kind == "enrichment" for slot in request.slots.all())
+    open_rounds = CourseReview.objects.filter(outcome="pending")
+    assert open_rounds.filter(committee__district__code="haishu").exists()
+    assert (
+        CourseReview.objects.filter(outcome="approved").count()
+        == Course.objects.filter(vendor__isnull=False, review_status="approved").count()
+    )
