@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from wagtail.models import Page
+from wagtail.models import Collection, CollectionViewRestriction, Page
 from wagtail.search import index as search_index
 from wagtail.search.backends import get_search_backends
 
@@ -124,10 +124,45 @@ def _index_page(model):
 
 def index_pages_ensure() -> dict[str, Page]:
     """The three index pages (vendor catalogue, course library, teacher pool), created
-    under the site's home page when missing. Raises ``CmsSyncError`` without a home page."""
+    under the site's home page when missing, and the course library's document collection
+    (``course_library_collection_ensure``). Raises ``CmsSyncError`` without a home page."""
     if not HomePage.objects.exists():
         raise CmsSyncError("There is no cms.HomePage to put the index pages under.")
-    return {slug: _index_page(model) for model, slug, _, _ in INDEX_PAGES}
+    pages = {slug: _index_page(model) for model, slug, _, _ in INDEX_PAGES}
+    course_library_collection_ensure()
+    return pages
+
+
+# The Wagtail collection for the course library's documents (lesson materials). Found again
+# by this name under the root collection, so editors should not rename it.
+COURSE_LIBRARY_COLLECTION = "课程资源库 / Course library"
+
+
+def course_library_collection_ensure() -> Collection:
+    """The Wagtail collection for the course library's documents, created under the root
+    collection if missing, restricted to signed-in users.
+
+    Wagtail's document view (``/documents/…``) checks a collection's view restrictions: a
+    document in this collection redirects an anonymous visitor to sign in. Idempotent; a
+    restriction an editor made stricter (groups) is kept, and one that would let anonymous
+    visitors in (none, or only a shared password) gets the sign-in restriction added.
+    """
+    root = Collection.get_first_root_node()
+    if root is None:
+        # A flushed database (a transactional test) has lost the root collection that
+        # Wagtail's migration creates; put it back, as the demo loader does for the root page.
+        root = Collection.add_root(name="Root")
+    collection = root.get_children().filter(name=COURSE_LIBRARY_COLLECTION).first()
+    if collection is None:
+        collection = root.add_child(name=COURSE_LIBRARY_COLLECTION)
+    signed_in_only = collection.view_restrictions.filter(
+        restriction_type__in=[CollectionViewRestriction.LOGIN, CollectionViewRestriction.GROUPS]
+    )
+    if not signed_in_only.exists():
+        CollectionViewRestriction.objects.create(
+            collection=collection, restriction_type=CollectionViewRestriction.LOGIN
+        )
+    return collection
 
 
 # --- Vendor catalogue ---------------------------------------------------------------------------

@@ -4,11 +4,19 @@ A document must be a PDF or an image (PNG, JPEG, WebP). The check reads the file
 bytes, not its name or the browser's content type, both of which the uploader controls; the
 name's extension must agree with what the bytes say. The size cap is a setting
 (``DOCUMENT_MAX_BYTES``, 10 MB by default) so a deployment can change it.
+
+Documents that only some people may read (a vendor's licences, a course's papers) are kept
+in ``private_storage()``: a folder outside MEDIA_ROOT (``PRIVATE_MEDIA_ROOT``) that no URL
+serves. Such a file reaches a reader only through a view that checks who asks and streams
+it (``FileResponse(document.file.open("rb"))``); its ``.url`` raises.
 """
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
 from django.template.defaultfilters import filesizeformat
+from django.utils.deconstruct import deconstructible
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 # signature → (content type, extensions the name may carry)
@@ -65,3 +73,41 @@ def validate_document(upload) -> str:
             params={"name": name},
         )
     return found[0]
+
+
+@deconstructible(path="core.uploads.PrivateFileSystemStorage")
+class PrivateFileSystemStorage(FileSystemStorage):
+    """Files under ``settings.PRIVATE_MEDIA_ROOT``, which has no public URL.
+
+    The folder is read from the setting when first needed (and again after a test changes
+    the setting), not when the models are imported.
+    """
+
+    @cached_property
+    def base_location(self):
+        return self._value_or_setting(self._location, settings.PRIVATE_MEDIA_ROOT)
+
+    def _clear_cached_properties(self, setting, **kwargs):
+        super()._clear_cached_properties(setting, **kwargs)
+        if setting == "PRIVATE_MEDIA_ROOT":
+            self.__dict__.pop("base_location", None)
+            self.__dict__.pop("location", None)
+
+    def url(self, name):
+        # A link would bypass the access check: say so instead of making one up. (Django's
+        # and Wagtail's code read NotImplementedError as "this storage has no URLs".)
+        raise NotImplementedError(
+            f"{name!r} is a private file and has no URL; serve it through a view that checks access."
+        )
+
+
+_private_storage = PrivateFileSystemStorage()
+
+
+def private_storage() -> PrivateFileSystemStorage:
+    """The storage for access-checked documents.
+
+    FileFields name this function (``storage=private_storage``), not the storage object, so
+    their migrations refer to it by path and do not change with the folder's setting.
+    """
+    return _private_storage

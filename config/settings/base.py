@@ -187,6 +187,9 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+# Documents only some people may read (vendors' licences, course papers): outside MEDIA_ROOT,
+# never served by URL, streamed by access-checked views (see core.uploads.private_storage).
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("DJANGO_PRIVATE_MEDIA_ROOT", BASE_DIR / "private-media"))
 # Largest document a vendor or school may upload (licences, certificates, course materials).
 DOCUMENT_MAX_BYTES = int(os.environ.get("DOCUMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
@@ -198,6 +201,11 @@ STORAGES = {
 
 # --- Wagtail ----------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "课后服务平台"
+# Restricted pages and documents send visitors to the site's own sign-in page.
+WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
+# Wagtail serves documents through its own view (which checks collection restrictions),
+# never by redirecting to the file's public media URL.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "png", "jpg", "jpeg", "docx", "xlsx", "pptx"]

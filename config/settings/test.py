@@ -15,6 +15,7 @@ MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend
 if "TASKS_BACKEND" not in os.environ:
     TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 MEDIA_ROOT = BASE_DIR / ".test-media"
+PRIVATE_MEDIA_ROOT = BASE_DIR / ".test-private-media"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # A file, not memory, for the SQLite test database: the Redis path's test runs a real RQ

@@ -9,6 +9,7 @@ from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from core.models import BilingualName, TimeStamped
+from core.uploads import private_storage
 
 
 class Category(BilingualName):
@@ -189,7 +190,8 @@ class CourseDocument(models.Model):
         Course, on_delete=models.CASCADE, related_name="documents", verbose_name=_("course")
     )
     title = models.CharField(_("title"), max_length=120)
-    file = models.FileField(_("file"), upload_to="course-documents/%Y/%m/")
+    # Private: read through the access-checked download view only.
+    file = models.FileField(_("file"), upload_to="course-documents/%Y/%m/", storage=private_storage)
     content_type = models.CharField(_("content type"), max_length=40)
     size = models.PositiveIntegerField(_("size (bytes)"))
     uploaded_by = models.ForeignKey(

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -183,6 +183,10 @@ def course_document_file(request, document_id: int):
     """A course document, for the vendor's members, bureau officers and the course's reviewers."""
     document = document_for_user_or_404(user=request.user, document_id=document_id)
     filename = f"{document.title}.{document.file.name.rsplit('.', 1)[-1]}"
-    response = FileResponse(document.file.open("rb"), content_type=document.content_type, filename=filename)
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The document's file is missing") from None
+    response = FileResponse(handle, content_type=document.content_type, filename=filename)
     response["X-Content-Type-Options"] = "nosniff"
     return response

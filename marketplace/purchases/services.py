@@ -26,6 +26,7 @@ from marketplace.fees.models import ChargingStandard
 from marketplace.purchases import selectors
 from marketplace.purchases.models import CourseRequest
 from marketplace.vendors.models import Instructor, Vendor
+from marketplace.vendors.signals import vendor_changed
 from schools.selectors import today
 
 MAX_GROUPS = 20
@@ -266,6 +267,8 @@ def course_request_accept(
     only; with fewer instructors than groups no group is fixed, and the timetable solver picks
     a teacher for each among the vendor's instructors (their availability decides), since
     fixing several groups to one person would make clashes the solver could not undo.
+
+    Sends ``vendor_changed`` for the vendor (its instructors now teach at this school).
     """
     course_request = _lock(course_request)
     _require_open(course_request)
@@ -353,6 +356,9 @@ def course_request_accept(
         except ValidationError as error:
             raise PurchaseError(error.messages) from error
         activities.append(activity)
+    # The vendor now teaches at this school: its instructors' teacher-pool profiles list the
+    # schools they teach at (the CMS listens, inside this transaction).
+    vendor_changed.send(sender=Vendor, vendor=vendor)
     return activities
 
 

@@ -23,9 +23,13 @@ from people.roles.access import school_for_user_or_404, vendor_for_user_or_404
 
 
 def _course_or_404(school, course_id: int) -> Course:
-    """A vendor's course (the catalogue's), or one of this school's own; never another school's."""
+    """A vendor's approved course (the catalogue's), or one of this school's own; never another
+    school's, nor a vendor's course that is not approved (a school must not learn that a draft
+    or a rejected course exists). An approved course that cannot be bought (its vendor
+    suspended, its price above the cap) is shown with the reason."""
     courses = Course.objects.select_related("vendor", "vendor__district", "category", "subject")
-    return get_object_or_404(courses.filter(Q(vendor__isnull=False) | Q(school=school)), pk=course_id)
+    visible = Q(vendor__isnull=False, review_status=Course.ReviewStatus.APPROVED) | Q(school=school)
+    return get_object_or_404(courses.filter(visible), pk=course_id)
 
 
 def _school_request_or_404(school, request_id: int) -> CourseRequest:

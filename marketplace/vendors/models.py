@@ -8,6 +8,7 @@ from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStamped
+from core.uploads import private_storage
 from core.weekdays import WEEKDAY_CHOICES
 from marketplace.vendors.credit_code import validate_credit_code
 
@@ -206,7 +207,8 @@ class VendorDocument(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=120)
-    file = models.FileField(_("file"), upload_to="vendor-documents/%Y/%m/")
+    # Private: read through the access-checked download view only.
+    file = models.FileField(_("file"), upload_to="vendor-documents/%Y/%m/", storage=private_storage)
     content_type = models.CharField(_("content type"), max_length=40)
     size = models.PositiveIntegerField(_("size (bytes)"))
     uploaded_by = models.ForeignKey(

@@ -25,6 +25,14 @@ from tests.purchases import build_world, enrichment_standard, request_for
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """The services' refusals are read in English here; the pages' Chinese is checked in
+    test_views and by the browser test."""
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def world():
     return build_world()

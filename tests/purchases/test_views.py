@@ -3,7 +3,9 @@
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import escape
 
 from marketplace.courses.models import Activity
@@ -45,6 +47,14 @@ def form_data(world, **overrides):
     }
     data.update(overrides)
     return data
+
+
+@pytest.fixture
+def english(client):
+    """For tests that read a refusal's words: the page and the services in English."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override("en"):
+        yield
 
 
 def messages_of(response) -> list[str]:
@@ -118,7 +128,7 @@ def test_a_supervised_slot_is_not_a_choice(client, world):
     assert not CourseRequest.objects.exists()
 
 
-def test_a_duplicate_open_request_is_refused_in_the_form(client, world):
+def test_a_duplicate_open_request_is_refused_in_the_form(english, client, world):
     request_for(world)
     client.force_login(world.admin.user)
     response = client.post(create_url(world), form_data(world))
@@ -127,12 +137,10 @@ def test_a_duplicate_open_request_is_refused_in_the_form(client, world):
     assert CourseRequest.objects.count() == 1
 
 
-@pytest.mark.parametrize("case", ["not_approved", "vendor_suspended", "school_made", "grades"])
+@pytest.mark.parametrize("case", ["vendor_suspended", "school_made", "grades"])
 def test_a_course_that_cannot_be_bought_shows_why_and_has_no_form(client, world, case):
     course = world.course
-    if case == "not_approved":
-        course = f.CourseFactory(vendor=world.vendor, review_status="submitted")
-    elif case == "vendor_suspended":
+    if case == "vendor_suspended":
         Vendor.objects.filter(pk=world.vendor.pk).update(status=Vendor.Status.SUSPENDED)
     elif case == "school_made":
         course = f.SchoolCourseFactory(school=world.school)
@@ -165,6 +173,15 @@ def test_only_the_schools_administrators_may_ask(client, world):
     assert not CourseRequest.objects.exists()
 
 
+def test_a_vendors_course_not_approved_is_not_found(client, world):
+    # A school must not learn that a draft or a rejected course exists.
+    course = f.CourseFactory(vendor=world.vendor, review_status="submitted")
+    client.force_login(world.admin.user)
+    assert client.get(create_url(world, course=course)).status_code == 404
+    assert client.post(create_url(world, course=course), form_data(world)).status_code == 404
+    assert not CourseRequest.objects.exists()
+
+
 def test_another_schools_own_course_is_not_found(client, world):
     theirs = f.SchoolCourseFactory(school=world.north)
     client.force_login(world.admin.user)
@@ -174,7 +191,7 @@ def test_another_schools_own_course_is_not_found(client, world):
 # --- the school's list and withdraw ---------------------------------------------------------
 
 
-def test_the_school_withdraws_an_open_request(client, world):
+def test_the_school_withdraws_an_open_request(english, client, world):
     course_request = request_for(world)
     client.force_login(world.admin.user)
     url = reverse("purchases:request_withdraw", args=[world.school.pk, course_request.pk])
@@ -294,7 +311,7 @@ def test_accepting_without_an_instructor_is_refused(client, world):
     assert not Activity.objects.exists()
 
 
-def test_a_suspended_vendor_cannot_accept(client, world):
+def test_a_suspended_vendor_cannot_accept(english, client, world):
     course_request = request_for(world)
     Vendor.objects.filter(pk=world.vendor.pk).update(status=Vendor.Status.SUSPENDED)
     client.force_login(world.vendor_member.user)
@@ -325,7 +342,7 @@ def test_declining_needs_a_reason_and_then_records_it(client, world):
     assert 'data-status="declined"' in response.content.decode()
 
 
-def test_an_answered_request_cannot_be_answered_again(client, world):
+def test_an_answered_request_cannot_be_answered_again(english, client, world):
     course_request = request_for(world)
     course_request_accept(
         course_request=course_request, user=world.vendor_member.user, instructors=[world.li]

@@ -35,7 +35,8 @@ def field_messages(error, field) -> str:
 
 
 def media_files(settings) -> list:
-    root = settings.MEDIA_ROOT
+    """The stored document files (private: outside MEDIA_ROOT)."""
+    root = settings.PRIVATE_MEDIA_ROOT
     return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
 
@@ -340,7 +341,8 @@ def test_document_add_stores_the_file_with_its_type_and_size(world, changed, set
     assert document.uploaded_by == world.clerk
     with document.file.open("rb") as handle:
         assert handle.read() == PNG
-    assert str(settings.MEDIA_ROOT) in document.file.path
+    assert str(settings.PRIVATE_MEDIA_ROOT) in document.file.path
+    assert str(settings.MEDIA_ROOT) not in document.file.path
     assert changed == [world.vendor.pk]
 
 

@@ -37,7 +37,8 @@ def html(response) -> str:
 
 
 def media_files(settings) -> list:
-    root = settings.MEDIA_ROOT
+    """The stored document files (private: outside MEDIA_ROOT)."""
+    root = settings.PRIVATE_MEDIA_ROOT
     return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
 
@@ -354,7 +355,7 @@ def test_instructors_of_a_submitted_vendor_are_locked(client, world):
 # --- documents ------------------------------------------------------------------------------
 
 
-def test_upload_a_document_and_download_it(client, world):
+def test_upload_a_document_and_download_it(client, world, settings):
     client = login(client, world.clerk)
     response = client.post(
         url("documents", world.vendor.pk), {"kind": "licence", "title": "办学许可证", "file": pdf()}
@@ -365,7 +366,7 @@ def test_upload_a_document_and_download_it(client, world):
     listing = html(client.get(url("documents", world.vendor.pk)))
     download = url("document_download", world.vendor.pk, document.pk)
     assert f'href="{download}"' in listing
-    assert document.file.url not in listing  # never the public media URL
+    assert settings.MEDIA_URL not in listing  # never a public media URL (the file has none)
     response = client.get(download)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
