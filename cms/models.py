@@ -110,7 +110,12 @@ class SchoolsOnly:
 
 
 class RecordPage(Page):
-    """A page standing for one database record: its title and slug follow the record."""
+    """A page standing for one database record: its title and slug follow the record.
+
+    ``RECORD_FIELD`` names the one-to-one field that points at the record.
+    """
+
+    RECORD_FIELD = ""
 
     class Meta:
         abstract = True
@@ -150,6 +155,8 @@ class VendorCataloguePage(IndexPage):
 
 class VendorPage(BilingualBody, RecordPage):
     """The catalogue page of one vendor; live while the vendor is approved."""
+
+    RECORD_FIELD = "vendor"
 
     vendor = models.OneToOneField(
         "vendors.Vendor",
@@ -235,6 +242,8 @@ class CourseLibraryPage(SchoolsOnly, IndexPage):
 
 class CoursePage(SchoolsOnly, BilingualBody, RecordPage):
     """One course in the library: an approved vendor course or a school-made course."""
+
+    RECORD_FIELD = "course"
 
     course = models.OneToOneField(
         "courses.Course",

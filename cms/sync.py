@@ -168,26 +168,45 @@ def course_library_collection_ensure() -> Collection:
 # --- Vendor catalogue ---------------------------------------------------------------------------
 
 
-def _vendor_page_state(vendor: Vendor, *, republish: bool, reindex: bool = True) -> VendorPage | None:
-    page = VendorPage.objects.filter(vendor=vendor).first()
+def _record_page_state(
+    record, page_model, index_model, *, listed: bool, title: str, slug: str, republish: bool, reindex: bool
+):
+    """Bring the page of ``record`` (a vendor or a course) in step: created under its index
+    page and published while ``listed``, republished when ``republish`` or stale, else
+    unpublished and kept (so listing it again republishes it with the editors' content)."""
+    field = page_model.RECORD_FIELD
+    page = page_model.objects.filter(**{field: record}).first()
     if page is not None:
-        page.vendor = vendor  # the caller's instance: current, and its relations maybe loaded
-    if vendor.status == VendorStatus.APPROVED:
+        setattr(page, field, record)  # the caller's instance: current, its relations maybe loaded
+    if listed:
         if page is None:
-            catalogue = _index_page(VendorCataloguePage)
-            if catalogue is None:
-                logger.debug("No home page yet: vendor %s gets no catalogue page.", vendor.pk)
+            index = _index_page(index_model)
+            if index is None:
+                logger.debug("No home page yet: %s %s gets no page.", field, record.pk)
                 return None
-            page = VendorPage(vendor=vendor, title=vendor.name, slug=f"vendor-{vendor.pk}", live=False)
-            catalogue.add_child(instance=page)
+            page = page_model(**{field: record}, title=title, slug=slug, live=False)
+            index.add_child(instance=page)
             _publish(page)
-        elif republish or not page.live or page.title != vendor.name:
+        elif republish or not page.live or page.title != title:
             _publish(page)
     elif page is not None and page.live:
         page.unpublish()
     if page is not None and reindex:
         _reindex(page)
     return page
+
+
+def _vendor_page_state(vendor: Vendor, *, republish: bool, reindex: bool = True) -> VendorPage | None:
+    return _record_page_state(
+        vendor,
+        VendorPage,
+        VendorCataloguePage,
+        listed=vendor.status == VendorStatus.APPROVED,
+        title=vendor.name,
+        slug=f"vendor-{vendor.pk}",
+        republish=republish,
+        reindex=reindex,
+    )
 
 
 @transaction.atomic
@@ -234,25 +253,16 @@ def course_in_library(course: Course) -> bool:
 
 
 def _course_page_state(course: Course, *, republish: bool, reindex: bool = True) -> CoursePage | None:
-    page = CoursePage.objects.filter(course=course).first()
-    if page is not None:
-        page.course = course  # the caller's instance: current, and its relations maybe loaded
-    if course_in_library(course):
-        if page is None:
-            library = _index_page(CourseLibraryPage)
-            if library is None:
-                logger.debug("No home page yet: course %s gets no library page.", course.pk)
-                return None
-            page = CoursePage(course=course, title=course.title, slug=f"course-{course.pk}", live=False)
-            library.add_child(instance=page)
-            _publish(page)
-        elif republish or not page.live or page.title != course.title:
-            _publish(page)
-    elif page is not None and page.live:
-        page.unpublish()
-    if page is not None and reindex:
-        _reindex(page)
-    return page
+    return _record_page_state(
+        course,
+        CoursePage,
+        CourseLibraryPage,
+        listed=course_in_library(course),
+        title=course.title,
+        slug=f"course-{course.pk}",
+        republish=republish,
+        reindex=reindex,
+    )
 
 
 @transaction.atomic
