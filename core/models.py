@@ -1,8 +1,11 @@
 """Abstract bases shared by the domain apps."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from core.uploads import DOCUMENT_CONTENT_TYPES, private_storage
 
 
 class BilingualName(models.Model):
@@ -34,3 +37,47 @@ class TimeStamped(models.Model):
 
     class Meta:
         abstract = True
+
+
+def document_upload_to(instance, filename: str) -> str:
+    """``<the model's UPLOAD_FOLDER>/<year>/<month>/<file name>`` in private storage."""
+    from django.utils import timezone
+
+    return f"{instance.UPLOAD_FOLDER}/{timezone.now():%Y/%m}/{filename}"
+
+
+class PrivateDocument(models.Model):
+    """A PDF or image a user filed (a licence, a certificate, a syllabus…).
+
+    The file lives in private storage (``core.uploads.private_storage``: outside
+    MEDIA_ROOT, no URL) and is read only through an access-checked download view. Services
+    check an upload with ``core.uploads.validate_document`` and store the content type it
+    found and the size. Subclasses set ``UPLOAD_FOLDER``.
+    """
+
+    UPLOAD_FOLDER = "documents"
+
+    title = models.CharField(_("title"), max_length=120)
+    file = models.FileField(_("file"), upload_to=document_upload_to, storage=private_storage)
+    content_type = models.CharField(_("content type"), max_length=40)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(content_type__in=list(DOCUMENT_CONTENT_TYPES)),
+                name="%(app_label)s_%(class)s_type_valid",
+            ),
+            models.CheckConstraint(condition=models.Q(size__gt=0), name="%(app_label)s_%(class)s_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -26,6 +26,8 @@ _SIGNATURES = (
     (b"\xff\xd8\xff", "image/jpeg", {"jpg", "jpeg"}),
 )
 ALLOWED_EXTENSIONS = ("pdf", "png", "jpg", "jpeg", "webp")
+# What a stored document may be (the database holds the documents to these too).
+DOCUMENT_CONTENT_TYPES = ("application/pdf", "image/png", "image/jpeg", "image/webp")
 
 
 def document_max_bytes() -> int:

@@ -1,6 +1,5 @@
 """Courses (what is taught) and activities (a course offered at a school in a term)."""
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -8,8 +7,7 @@ from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
-from core.models import BilingualName, TimeStamped
-from core.uploads import private_storage
+from core.models import BilingualName, PrivateDocument, TimeStamped
 
 
 class Category(BilingualName):
@@ -183,39 +181,19 @@ class SessionPlan(models.Model):
         return f"{self.number}. {self.title}"
 
 
-class CourseDocument(models.Model):
+class CourseDocument(PrivateDocument):
     """A PDF or image filed with a course (syllabus, materials list, safety plan…)."""
+
+    UPLOAD_FOLDER = "course-documents"
 
     course = models.ForeignKey(
         Course, on_delete=models.CASCADE, related_name="documents", verbose_name=_("course")
     )
-    title = models.CharField(_("title"), max_length=120)
-    # Private: read through the access-checked download view only.
-    file = models.FileField(_("file"), upload_to="course-documents/%Y/%m/", storage=private_storage)
-    content_type = models.CharField(_("content type"), max_length=40)
-    size = models.PositiveIntegerField(_("size (bytes)"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
-    class Meta:
+    class Meta(PrivateDocument.Meta):
         ordering = ["course", "uploaded_at"]
         verbose_name = _("course document")
         verbose_name_plural = _("course documents")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(content_type__in=["application/pdf", "image/png", "image/jpeg", "image/webp"]),
-                name="course_document_type_valid",
-            ),
-            models.CheckConstraint(condition=Q(size__gt=0), name="course_document_not_empty"),
-        ]
-
-    def __str__(self) -> str:
-        return self.title
 
 
 class Activity(TimeStamped):

@@ -7,8 +7,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
-from core.models import TimeStamped
-from core.uploads import private_storage
+from core.models import PrivateDocument, TimeStamped
 from core.weekdays import WEEKDAY_CHOICES
 from marketplace.vendors.credit_code import validate_credit_code
 
@@ -183,8 +182,10 @@ class VendorDecision(models.Model):
         raise ValueError("Vendor decisions are append-only.")
 
 
-class VendorDocument(models.Model):
+class VendorDocument(PrivateDocument):
     """A PDF or image a vendor files with its application (licence, certificates…)."""
+
+    UPLOAD_FOLDER = "vendor-documents"
 
     class Kind(models.TextChoices):
         LICENCE = "licence", _("School-running licence")
@@ -206,37 +207,18 @@ class VendorDocument(models.Model):
         help_text=_("For a qualification: whose it is."),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    title = models.CharField(_("title"), max_length=120)
-    # Private: read through the access-checked download view only.
-    file = models.FileField(_("file"), upload_to="vendor-documents/%Y/%m/", storage=private_storage)
-    content_type = models.CharField(_("content type"), max_length=40)
-    size = models.PositiveIntegerField(_("size (bytes)"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
-    class Meta:
+    class Meta(PrivateDocument.Meta):
         ordering = ["vendor", "kind", "uploaded_at"]
         verbose_name = _("vendor document")
         verbose_name_plural = _("vendor documents")
         constraints = [
+            *PrivateDocument.Meta.constraints,
             models.CheckConstraint(
                 condition=Q(kind__in=["licence", "business_licence", "qualification", "safety", "other"]),
                 name="vendor_document_kind_valid",
             ),
-            models.CheckConstraint(
-                condition=Q(content_type__in=["application/pdf", "image/png", "image/jpeg", "image/webp"]),
-                name="vendor_document_type_valid",
-            ),
-            models.CheckConstraint(condition=Q(size__gt=0), name="vendor_document_not_empty"),
         ]
-
-    def __str__(self) -> str:
-        return self.title
 
 
 class Instructor(models.Model):

@@ -142,3 +142,30 @@ def test_a_document_whose_file_is_gone_is_a_404_not_an_error(client, world):
     document = course.documents.get()
     Path(document.file.path).unlink()
     assert client.get(reverse("courses:document", args=[document.pk])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("changes", "constraint"),
+    [({"content_type": "text/html"}, "type_valid"), ({"size": 0}, "not_empty")],
+)
+@pytest.mark.parametrize("model", [VendorDocument, CourseDocument])
+def test_the_database_holds_documents_to_the_accepted_types_and_a_size(world, model, changes, constraint):
+    from django.db import IntegrityError, transaction
+
+    owner = (
+        {"vendor": world["vendor"]}
+        if model is VendorDocument
+        else {"course": f.CourseFactory(vendor=world["vendor"], review_status=Course.ReviewStatus.DRAFT)}
+    )
+    extra = {"kind": "licence"} if model is VendorDocument else {}
+    fields = {
+        "title": "x",
+        "file": "x.pdf",
+        "content_type": "application/pdf",
+        "size": 10,
+        **extra,
+        **changes,
+    }
+    name = f"{model._meta.app_label}_{model._meta.model_name}_{constraint}"
+    with pytest.raises(IntegrityError, match=name), transaction.atomic():
+        model.objects.create(uploaded_by=world["clerk"], **owner, **fields)
