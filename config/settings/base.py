@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "marketplace.reviews",
     "marketplace.purchases",
     "marketplace.catalogue",
+    "marketplace.enrolment",
     "cms",
     # Django
     "django.contrib.admin",

@@ -28,13 +28,28 @@ class Household(TimeStamped):
 
 
 class Child(models.Model):
-    """A pupil. The school is the school of the class, so the two can never disagree."""
+    """A pupil. The school is the school of the class, so the two can never disagree.
+
+    A school's import of its pupils puts them on the roster before any family has claimed
+    them (``household`` empty); each carries a ``link_code`` the school hands to the family,
+    who enters it to link the child to their household.
+    """
 
     household = models.ForeignKey(
         Household,
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="children",
         verbose_name=_("household"),
+    )
+    link_code = models.CharField(
+        _("link code"),
+        max_length=12,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("The code the school gives the family to link the child to their household."),
     )
     name = models.CharField(_("name"), max_length=80)
     school_class = models.ForeignKey(
