@@ -200,6 +200,15 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# --- Payments ----------------------------------------------------------------------------------
+# "offline" (the embedded demo: no gateway) or "stripe" (PaymentIntents; STRIPE_API_BASE points
+# the client at a Stripe-compatible server such as localstripe, empty for Stripe itself).
+PAYMENT_PROVIDER = os.environ.get("PAYMENT_PROVIDER", "offline")
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
+
 # --- Wagtail ----------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "课后服务平台"
 # Restricted pages and documents send visitors to the site's own sign-in page.
