@@ -1,22 +1,66 @@
+"""Household pages (parents) and the pupil roster pages of a school's administrators."""
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from marketplace.courses.selectors import activities_open_to
-from people.roles.access import household_for_user_or_404
+from marketplace.households import selectors, services
+from marketplace.households.forms import ChildLinkForm, HouseholdForm, PupilImportForm
+from marketplace.households.imports import PupilImportError, pupils_import, template_csv
+from marketplace.households.services import HouseholdError
+from people.roles.access import household_for_user_or_404, school_for_user_or_404
 from scheduling.timetables.publishing import sessions_for_class, week_of
 from schools.selectors import term_current, today
 
 
+def _add_errors(form, error: HouseholdError) -> None:
+    """Put a service refusal on the form: per field where the form has that field."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+# --- parents -------------------------------------------------------------------------------
+
+
 @login_required
-def household_home(request, household_id: int):
-    household = household_for_user_or_404(request.user, household_id)
+@require_http_methods(["GET", "POST"])
+def household_create(request):
+    """A signed-in user without a household sets one up (and becomes its parent)."""
+    existing = selectors.household_of_user(request.user)
+    if existing is not None:
+        messages.info(request, _("Your account already has a household."))
+        return redirect("households:household_home", existing.pk)
+    form = HouseholdForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            household = services.household_create(user=request.user, name=form.cleaned_data["name"])
+        except HouseholdError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request, _("Your household is set up. Add your children with the codes from school.")
+            )
+            return redirect("households:household_home", household.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "households/household_create.html", {"form": form}, status=status)
+
+
+def _household_page(request, household, link_form, status=200):
     term = term_current()
     monday, sunday = week_of(today())
-    children = household.children.select_related("school_class", "school_class__school")
     context = {
         "household": household,
         "term": term,
         "week": {"monday": monday, "sunday": sunday},
+        "link_form": link_form,
         "children": [
             {
                 "child": child,
@@ -25,7 +69,117 @@ def household_home(request, household_id: int):
                     school_class=child.school_class, start=monday, end=sunday
                 ).select_related("staff", "room"),
             }
-            for child in children
+            for child in selectors.children_of_household(household=household)
         ],
     }
-    return render(request, "households/household_home.html", context)
+    return render(request, "households/household_home.html", context, status=status)
+
+
+@login_required
+@require_GET
+def household_home(request, household_id: int):
+    household = household_for_user_or_404(request.user, household_id)
+    return _household_page(request, household, ChildLinkForm())
+
+
+@login_required
+@require_POST
+def child_link(request, household_id: int):
+    """The parent adds a child with the school's link code and the child's name."""
+    household = household_for_user_or_404(request.user, household_id)
+    form = ChildLinkForm(request.POST)
+    if form.is_valid():
+        try:
+            child = services.child_link(
+                household=household,
+                user=request.user,
+                code=form.cleaned_data["code"],
+                name=form.cleaned_data["name"],
+            )
+        except HouseholdError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("%(name)s is now linked to your household.") % {"name": child.name})
+            return redirect("households:household_home", household.pk)
+    return _household_page(request, household, form, status=400)
+
+
+# --- school administrators: the pupil roster ---------------------------------------------------
+
+
+@login_required
+@require_GET
+def school_pupils(request, school_id: int):
+    """The school's classes with how many pupils are linked to a family."""
+    school = school_for_user_or_404(request.user, school_id)
+    classes = selectors.classes_with_link_counts(school=school)
+    return render(request, "households/school_pupils.html", {"school": school, "classes": classes})
+
+
+@login_required
+@require_GET
+def class_pupils(request, school_id: int, class_id: int):
+    school = school_for_user_or_404(request.user, school_id)
+    school_class = selectors.class_for_school_or_404(school=school, class_id=class_id)
+    pupils = selectors.pupils_of_class(school_class=school_class)
+    context = {"school": school, "school_class": school_class, "pupils": pupils}
+    return render(request, "households/class_pupils.html", context)
+
+
+@login_required
+@require_POST
+def link_codes_issue(request, school_id: int, class_id: int):
+    school = school_for_user_or_404(request.user, school_id)
+    school_class = selectors.class_for_school_or_404(school=school, class_id=class_id)
+    try:
+        issued = services.link_codes_issue(school_class=school_class)
+    except HouseholdError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("%(n)s link codes issued. Earlier codes of these pupils no longer work.") % {"n": issued},
+        )
+    return redirect("households:class_pupils", school.pk, school_class.pk)
+
+
+@login_required
+@require_GET
+def link_slips(request, school_id: int, class_id: int):
+    """One printable slip per unlinked pupil holding a code."""
+    school = school_for_user_or_404(request.user, school_id)
+    school_class = selectors.class_for_school_or_404(school=school, class_id=class_id)
+    pupils = selectors.pupils_of_class(school_class=school_class).filter(
+        household__isnull=True, link_code__isnull=False
+    )
+    link_url = request.build_absolute_uri(reverse("households:household_create"))
+    context = {"school": school, "school_class": school_class, "pupils": pupils, "link_url": link_url}
+    return render(request, "households/link_slips.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pupils_import_view(request, school_id: int):
+    school = school_for_user_or_404(request.user, school_id)
+    form = PupilImportForm(request.POST or None, request.FILES or None)
+    context = {"school": school, "form": form, "summary": None, "import_errors": []}
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                context["summary"] = pupils_import(school=school, upload=form.cleaned_data["file"])
+            except PupilImportError as error:
+                context["import_errors"] = error.rows
+            else:
+                status = 200
+    return render(request, "households/pupils_import.html", context, status=status)
+
+
+@login_required
+@require_GET
+def pupils_template(request, school_id: int):
+    school_for_user_or_404(request.user, school_id)
+    response = HttpResponse(template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="pupils-template.csv"'
+    return response
