@@ -21,6 +21,7 @@ urlpatterns = [
     path("purchases/", include("marketplace.purchases.urls")),
     path("catalogue/", include("marketplace.catalogue.urls")),
     path("households/", include("marketplace.households.urls")),
+    path("enrolment/", include("marketplace.enrolment.urls")),
     path("django-admin/", admin.site.urls),
     path("cms-admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -195,7 +195,7 @@ def problem_assemble(*, school, term) -> dict:
             "instructors": instructors,
         }
 
-    students = _students(school=school, term=term, activities=activities)
+    students = _students(school=school, term=term, activities=activities, days=days)
     activity_rows = []
     for activity in activities:
         row = {
@@ -262,9 +262,44 @@ def problem_assemble(*, school, term) -> dict:
     }
 
 
-def _students(*, school, term, activities) -> list[dict]:
-    """Families' ranked choices, once enrolment exists (issue #6); none before."""
-    return []
+def _students(*, school, term, activities, days=None) -> list[dict]:
+    """Families' plans for ``term``: one student per child of the school with a term plan.
+
+    ``choices`` are the plan's activities in rank order, limited to ``activities`` (those the
+    problem places); ``days`` are the plan's days within the class's days in the problem
+    (``days``: the weekdays the school has slots on; None: every day). Children of a class
+    without a home room are left out, as their class is. Children without a plan are not
+    students: their class is supervised all the same.
+    """
+    from marketplace.enrolment.models import TermPlan
+
+    placed = {activity.pk for activity in activities}
+    plans = (
+        TermPlan.objects.filter(
+            term=term, child__school_class__school=school, child__school_class__home_room__isnull=False
+        )
+        .select_related("child__school_class")
+        .prefetch_related("choices")
+        .order_by("child__school_class__grade", "child__school_class__number", "child_id")
+    )
+    students = []
+    for plan in plans:
+        school_class = plan.child.school_class
+        class_days = [d for d in days_from_mask(school_class.days) if days is None or d in days]
+        students.append(
+            {
+                "id": student_key(plan.child_id),
+                "class": class_key(school_class),
+                "choices": [
+                    activity_key(choice.activity_id)
+                    for choice in sorted(plan.choices.all(), key=lambda c: c.rank)
+                    if choice.activity_id in placed
+                ],
+                "wants": plan.wants,
+                "days": [DAY_CODES[d] for d in days_from_mask(plan.days) if d in class_days],
+            }
+        )
+    return students
 
 
 def checklist(*, school, term, problem: dict | None = None) -> list[ChecklistItem]:

@@ -217,6 +217,9 @@ def run_publish(*, run: TimetableRun, today: date | None = None) -> int:
     publishes of one school never interleave. Sessions of the school and term dated before
     ``today`` (default: the local date) are kept as they are; those from ``today`` on are
     replaced by the run's, one per decision and teaching day. Sets ``run.published_at``.
+    Then, in the same transaction, ``marketplace.enrolment.services.allocation_after_publish``
+    turns the run's enrolments into families' places when the school's enrolment window has
+    closed (see that module for the rules).
     """
     today = today if today is not None else timezone.localdate()
     try:
@@ -265,6 +268,13 @@ def run_publish(*, run: TimetableRun, today: date | None = None) -> int:
 
             run.published_at = timezone.now()
             run.save(update_fields=["published_at", "updated_at"])
+
+            # Families' places follow the published timetable (issue #6): the enrolment app
+            # decides whether this run allocates them (its window closed, choices were solved).
+            from marketplace.enrolment.services import allocation_after_publish
+
+            locked.published_at = run.published_at
+            allocation_after_publish(run=locked)
     except IntegrityError as error:
         raise PublishError(_("The timetable clashes with sessions already published.")) from error
     return len(sessions)

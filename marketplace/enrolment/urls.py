@@ -1,0 +1,10 @@
+from django.urls import path
+
+from marketplace.enrolment import views
+
+app_name = "enrolment"
+urlpatterns = [
+    path("schools/<int:school_id>/window/", views.window, name="window"),
+    path("households/<int:household_id>/", views.household, name="household"),
+    path("households/<int:household_id>/children/<int:child_id>/", views.plan, name="plan"),
+]

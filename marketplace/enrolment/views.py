@@ -1,0 +1,125 @@
+"""Enrolment pages: the school's window, and each family's choices and results.
+
+The window page admits only an administrator of the school (``school_for_user_or_404``);
+the family pages only a parent of the household (``household_for_user_or_404``), and a child
+of another household is a 404. Changes go through ``services``; refusals become form errors.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from marketplace.courses.selectors import activities_open_to
+from marketplace.enrolment import selectors, services
+from marketplace.enrolment.forms import PlanForm, WindowForm
+from people.roles.access import household_for_user_or_404, school_for_user_or_404
+from schools.selectors import term_current
+
+
+@login_required
+def window(request, school_id: int):
+    school = school_for_user_or_404(request.user, school_id)
+    term = term_current()
+    current = selectors.window_for(school=school, term=term)
+    if request.method == "POST":
+        form = WindowForm(request.POST)
+        if form.is_valid():
+            try:
+                services.window_save(school=school, term=term, **form.cleaned_data)
+            except services.EnrolmentError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("The enrolment window is saved."))
+                return redirect("enrolment:window", school.pk)
+        status = 400
+    else:
+        initial = {}
+        if current is not None:
+            initial = {
+                "opens_at": current.opens_at,
+                "closes_at": current.closes_at,
+                "max_choices": current.max_choices,
+                "max_activities": current.max_activities,
+            }
+        form = WindowForm(initial=initial)
+        status = 200
+    context = {
+        "school": school,
+        "term": term,
+        "window": current,
+        "state": selectors.window_state(current),
+        "form": form,
+    }
+    return render(request, "enrolment/window.html", context, status=status)
+
+
+@login_required
+def household(request, household_id: int):
+    family = household_for_user_or_404(request.user, household_id)
+    term = term_current()
+    children = []
+    for child in family.children.select_related("school_class", "school_class__school"):
+        window = selectors.window_for(school=child.school_class.school, term=term)
+        children.append(
+            {
+                "child": child,
+                "window": window,
+                "state": selectors.window_state(window),
+                "plan": selectors.plan_for(child=child, term=term),
+                "results": selectors.choice_results(child=child, term=term),
+            }
+        )
+    return render(
+        request, "enrolment/household.html", {"household": family, "term": term, "children": children}
+    )
+
+
+@login_required
+def plan(request, household_id: int, child_id: int):
+    family = household_for_user_or_404(request.user, household_id)
+    child = selectors.child_of_household_or_404(household=family, child_id=child_id)
+    term = term_current()
+    school_class = child.school_class
+    window = selectors.window_for(school=school_class.school, term=term)
+    state = selectors.window_state(window)
+    current = selectors.plan_for(child=child, term=term)
+    activities = list(activities_open_to(school_class=school_class, term=term))
+    limits = {
+        "max_choices": window.max_choices if window else 0,
+        "max_activities": window.max_activities if window else 0,
+    }
+    status = 200
+    if request.method == "POST":
+        form = PlanForm(request.POST, school_class=school_class, activities=activities, **limits)
+        if form.is_valid():
+            try:
+                services.plan_save(
+                    child=child,
+                    term=term,
+                    user=request.user,
+                    days=form.cleaned_data["days"],
+                    wants=form.cleaned_data["wants"],
+                    activity_ids_in_rank_order=form.activity_ids(),
+                )
+            except services.EnrolmentError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("The choices for %(child)s are saved.") % {"child": child.name})
+                return redirect("enrolment:household", family.pk)
+        status = 400
+    else:
+        initial = {"days": selectors.days_initial(current, child), "wants": current.wants if current else 1}
+        for choice in selectors.choices_of(current):
+            initial[f"rank_{choice.rank}"] = choice.activity_id
+        form = PlanForm(initial=initial, school_class=school_class, activities=activities, **limits)
+    context = {
+        "household": family,
+        "child": child,
+        "term": term,
+        "window": window,
+        "state": state,
+        "form": form,
+        "results": selectors.choice_results(child=child, term=term),
+    }
+    return render(request, "enrolment/plan.html", context, status=status)
