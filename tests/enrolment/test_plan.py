@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from marketplace.enrolment.models import Choice, TermPlan
 from marketplace.enrolment.services import EnrolmentError, plan_save
@@ -100,7 +101,7 @@ def test_plan_save_is_refused_outside_the_window_with_its_dates(when):
         world.window.save()
     else:
         world.window.delete()
-    with pytest.raises(EnrolmentError) as caught:
+    with translation.override("en"), pytest.raises(EnrolmentError) as caught:
         save(world, ids=[world.go.pk])
     if when != "none":
         assert "from" in caught.value.messages[0] and "to" in caught.value.messages[0]

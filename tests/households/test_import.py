@@ -5,6 +5,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from core.weekdays import ALL_SCHOOL_DAYS_MASK, mask_from_days
@@ -183,7 +184,8 @@ def test_every_error_is_reported_with_row_and_column_and_nothing_written(school)
         "3-2,,戊,,",  # row 9 empty student_no
         "three,006,己,,",  # row 10 class format
     )
-    keys, rows = errors_of(school, upload)
+    with translation.override("en"):
+        keys, rows = errors_of(school, upload)
     assert keys == {
         (3, "class"),
         (4, "student_no"),

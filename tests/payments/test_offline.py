@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.utils import translation
 
 from marketplace.payments.providers import (
     IntentNotFound,
@@ -174,7 +175,7 @@ def test_get_provider_builds_stripe_from_settings(settings):
 def test_stripe_without_a_secret_key_says_so(settings):
     settings.PAYMENT_PROVIDER = "stripe"
     settings.STRIPE_SECRET_KEY = ""
-    with pytest.raises(PaymentError, match="not configured"):
+    with translation.override("en"), pytest.raises(PaymentError, match="not configured"):
         get_provider().retrieve_intent("pi_1")
 
 
