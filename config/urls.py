@@ -22,6 +22,7 @@ urlpatterns = [
     path("catalogue/", include("marketplace.catalogue.urls")),
     path("households/", include("marketplace.households.urls")),
     path("enrolment/", include("marketplace.enrolment.urls")),
+    path("attendance/", include("scheduling.attendance.urls")),
     path("django-admin/", admin.site.urls),
     path("cms-admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "scheduling.slots",
     "scheduling.staff",
     "scheduling.timetables",
+    "scheduling.attendance",
     "marketplace.vendors",
     "marketplace.courses",
     "marketplace.households",

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -216,7 +216,9 @@ def run_publish(*, run: TimetableRun, today: date | None = None) -> int:
     nothing is written. The school's runs are locked for the whole transaction, so two
     publishes of one school never interleave. Sessions of the school and term dated before
     ``today`` (default: the local date) are kept as they are; those from ``today`` on are
-    replaced by the run's, one per decision and teaching day. Sets ``run.published_at``.
+    replaced by the run's, one per decision and teaching day — except days up to the last
+    session already delivered (attendance taken), which are kept too. Sets
+    ``run.published_at``.
     Then, in the same transaction, ``marketplace.enrolment.services.allocation_after_publish``
     turns the run's enrolments into families' places when the school's enrolment window has
     closed (see that module for the rules).
@@ -243,6 +245,13 @@ def run_publish(*, run: TimetableRun, today: date | None = None) -> int:
             for decision in decisions:
                 by_weekday[decision.slot.weekday].append(decision)
 
+            # Sessions already delivered (attendance taken, money released on them) are
+            # history: keep every day up to the last delivered one, replace only after it.
+            last_delivered = DatedSession.objects.filter(
+                school=school, term=term, date__gte=today, delivery__isnull=False
+            ).aggregate(last=Max("date"))["last"]
+            if last_delivered is not None:
+                today = last_delivered + timedelta(days=1)
             DatedSession.objects.filter(school=school, term=term, date__gte=today).delete()
             sessions = [
                 DatedSession(

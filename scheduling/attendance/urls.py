@@ -1,0 +1,9 @@
+from django.urls import path
+
+from scheduling.attendance import views
+
+app_name = "attendance"
+urlpatterns = [
+    path("", views.today_list, name="today"),
+    path("sessions/<int:session_id>/", views.take, name="take"),
+]
