@@ -23,6 +23,7 @@ urlpatterns = [
     path("households/", include("marketplace.households.urls")),
     path("enrolment/", include("marketplace.enrolment.urls")),
     path("attendance/", include("scheduling.attendance.urls")),
+    path("fees/", include("marketplace.fees.urls")),
     path("django-admin/", admin.site.urls),
     path("cms-admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -118,3 +118,88 @@ def days_initial(plan: TermPlan | None, child) -> list[int]:
     if plan is not None:
         return days_from_mask(plan.days)
     return days_from_mask(child.days & child.school_class.days)
+
+
+# --- after the window: late joiners and withdrawals -------------------------------------------
+
+LIVE_STATUSES = (Enrolment.Status.PLACED, Enrolment.Status.WAITING)
+
+
+def late_join_open(window: EnrolmentWindow | None, term, *, today=None, now: datetime | None = None) -> bool:
+    """Whether families may enrol first-come: the window has closed and the term is not over."""
+    if window is None or term is None:
+        return False
+    if (now or timezone.now()) < window.closes_at:
+        return False
+    return (today or timezone.localdate()) <= term.end
+
+
+def plan_days_of(*, child, term) -> int:
+    """The child's after-school days this term as a weekday mask: the plan's, else the
+    child's usual days within the class's days."""
+    plan = plan_for(child=child, term=term)
+    if plan is not None:
+        return plan.days
+    return child.days & child.school_class.days
+
+
+def meeting_weekdays(*, activity, today=None) -> set[int]:
+    """Weekdays of the activity's published meetings from ``today`` on (all of them when none
+    is left); empty when nothing is published yet. A make-up day counts as the weekday whose
+    timetable it follows (the slot's weekday, not the date's)."""
+    from scheduling.timetables.models import DatedSession
+
+    meetings = DatedSession.objects.filter(activity=activity, kind=DatedSession.Kind.MEETING)
+    ahead = set(
+        meetings.filter(date__gte=today or timezone.localdate()).values_list("slot__weekday", flat=True)
+    )
+    return ahead or set(meetings.values_list("slot__weekday", flat=True))
+
+
+def placed_count(activity) -> int:
+    return Enrolment.objects.filter(activity=activity, status=Enrolment.Status.PLACED).count()
+
+
+def first_waiting(activity):
+    """The waiting enrolment next in line for ``activity`` (order: created, then pk), or None."""
+    return (
+        Enrolment.objects.filter(activity=activity, status=Enrolment.Status.WAITING)
+        .order_by("created_at", "pk")
+        .select_related("child", "child__household", "activity")
+        .first()
+    )
+
+
+def live_enrolments_of(*, child, term):
+    """The child's placed and waiting enrolments this term, activity by name."""
+    return (
+        Enrolment.objects.filter(child=child, activity__term=term, status__in=LIVE_STATUSES)
+        .select_related("activity")
+        .order_by("activity__name", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class LateOption:
+    """An activity open to the child after the window: seats left and the child's enrolment."""
+
+    activity: object
+    seats_left: int
+    enrolment: Enrolment | None
+
+
+def late_options(*, child, term) -> list[LateOption]:
+    """Activities open to the child's class this term with their free seats (never below 0)
+    and the child's live enrolment in each (None: not enrolled)."""
+    from django.db.models import Count, Q
+
+    from marketplace.courses.selectors import activities_open_to
+
+    activities = activities_open_to(school_class=child.school_class, term=term).annotate(
+        placed=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.PLACED))
+    )
+    live = {e.activity_id: e for e in live_enrolments_of(child=child, term=term)}
+    return [
+        LateOption(activity, max(activity.max_size - activity.placed, 0), live.get(activity.pk))
+        for activity in activities
+    ]

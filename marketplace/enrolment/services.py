@@ -23,24 +23,35 @@ Allocation rules (kept simple on purpose):
 ``scheduling.timetables.publishing.run_publish`` calls ``allocation_after_publish`` in its
 transaction, which applies the run when the window has closed and the run's problem had
 families' choices in it.
+
+After the window (and until the term's last day), ``enrolment_late_join`` enrols first-come:
+it locks the activity row, counts the placed children and places the child while seats are
+free, else lists them waiting. ``enrolment_withdraw`` frees a place and promotes the next
+waiting child in the same transaction; their family is e-mailed once the change commits.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.weekdays import days_from_mask, mask_from_days
 from marketplace.courses.models import Activity
 from marketplace.courses.selectors import activities_open_to
+from marketplace.enrolment import selectors
 from marketplace.enrolment.models import Choice, Enrolment, EnrolmentWindow, TermPlan
 from marketplace.enrolment.selectors import WindowState, window_for, window_state
 from marketplace.households.models import Child
+
+logger = logging.getLogger(__name__)
 
 
 class EnrolmentError(ValidationError):
@@ -266,3 +277,176 @@ def allocation_after_publish(*, run) -> dict | None:
     if window.allocated_run_id not in (None, run.pk) and timezone.localdate() >= run.term.start:
         return None
     return allocation_apply(run=run)
+
+
+# --- after the window: late joiners, withdrawals, the waiting list ----------------------------
+
+# Late joins and withdrawals lock the activity row so that counting the placed children and
+# writing the new enrolment happen one request at a time per activity. The concurrency test
+# turns this off for its control run (to show the overbooking it prevents); never elsewhere.
+_LOCK_ACTIVITY = True
+
+
+def _after_count() -> None:
+    """Runs between counting the placed children and writing the enrolment. Does nothing;
+    the concurrency test patches it to sleep, widening the race window on purpose."""
+
+
+def _lock(activity: Activity) -> Activity:
+    if not _LOCK_ACTIVITY:
+        return Activity.objects.get(pk=activity.pk)
+    return Activity.objects.select_for_update().get(pk=activity.pk)
+
+
+@transaction.atomic
+def enrolment_late_join(*, child: Child, activity: Activity, user, today=None) -> Enrolment:
+    """Enrol ``child`` in ``activity`` first-come, after the school's window has closed.
+
+    Places the child (status ``placed``, source ``late``, ``joined_on`` = ``today``) while the
+    activity has fewer placed children than its ``max_size``; otherwise puts them on its
+    waiting list (status ``waiting``, same source and date). Returns the new enrolment.
+
+    Refused (``EnrolmentError``, nothing written) when the school has no window for the
+    activity's term or it has not closed, the term is over, the activity is not open to the
+    child's class (school, grade, term), the child already holds a placed or waiting
+    enrolment in it, or the activity meets on a weekday outside the child's after-school days
+    (the term plan's, else the child's within the class's). That last rule is skipped while
+    the activity has no published meetings: its days are not known yet.
+
+    The activity row is locked (``select_for_update``) before counting, so concurrent joins
+    into one activity never overbook it. ``user`` is the parent acting (checked by the
+    caller's access helper).
+    """
+    today = today or timezone.localdate()
+    school_class = child.school_class
+    term = activity.term
+    window = window_for(school=school_class.school, term=term)
+    if window is None:
+        raise EnrolmentError(_("The school has not opened enrolment for this term."))
+    if timezone.now() < window.closes_at:
+        raise EnrolmentError(
+            _("Late enrolment opens when the enrolment window closes, at %(closes)s.")
+            % {"closes": _when(window.closes_at)}
+        )
+    if today > term.end:
+        raise EnrolmentError(_("The term is over; no one can enrol in it any more."))
+    if not activities_open_to(school_class=school_class, term=term).filter(pk=activity.pk).exists():
+        raise EnrolmentError(
+            _("%(activity)s is not open to class %(class)s this term.")
+            % {"activity": activity.name, "class": school_class.code}
+        )
+
+    activity = _lock(activity)
+    if Enrolment.objects.filter(child=child, activity=activity, status__in=selectors.LIVE_STATUSES).exists():
+        raise EnrolmentError(
+            _("%(child)s is already enrolled in %(activity)s or on its waiting list.")
+            % {"child": child.name, "activity": activity.name}
+        )
+    meets = selectors.meeting_weekdays(activity=activity, today=today)
+    stays = set(days_from_mask(selectors.plan_days_of(child=child, term=term)))
+    if meets - stays:
+        raise EnrolmentError(
+            _("%(activity)s meets on days %(child)s does not stay for after-school service.")
+            % {"activity": activity.name, "child": child.name}
+        )
+
+    placed = selectors.placed_count(activity)
+    _after_count()
+    plan = selectors.plan_for(child=child, term=term)
+    rank = plan.choices.filter(activity=activity).values_list("rank", flat=True).first() if plan else None
+    enrolment = Enrolment(
+        child=child,
+        activity=activity,
+        status=Enrolment.Status.PLACED if placed < activity.max_size else Enrolment.Status.WAITING,
+        source=Enrolment.Source.LATE,
+        choice_rank=rank,
+        joined_on=today,
+    )
+    try:
+        with transaction.atomic():
+            enrolment.save()
+    except IntegrityError:
+        # Only reachable without the lock (two joins of one child at once): the database's
+        # one-live-enrolment rule refused the second.
+        raise EnrolmentError(
+            _("%(child)s is already enrolled in %(activity)s or on its waiting list.")
+            % {"child": child.name, "activity": activity.name}
+        ) from None
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_withdraw(*, enrolment: Enrolment, user, today=None) -> list[Enrolment]:
+    """Withdraw a placed or waiting enrolment (status ``withdrawn``, ``left_on`` = ``today``).
+
+    When it held a place, the freed seats go to the activity's waiting list in order
+    (created, then pk): each promoted enrolment becomes ``placed`` with source
+    ``waiting_list`` and ``joined_on`` = ``today``, in this transaction, while placed
+    children number fewer than ``max_size`` (normally one). Each promoted family's parents
+    are e-mailed once the transaction commits. Returns the promoted enrolments.
+
+    Refused (``EnrolmentError``) when the enrolment is already withdrawn. ``user`` is the
+    parent acting (checked by the caller's access helper).
+    """
+    today = today or timezone.localdate()
+    activity = _lock(enrolment.activity)
+    current = Enrolment.objects.select_for_update().filter(pk=enrolment.pk).first()
+    if current is None or current.status not in selectors.LIVE_STATUSES:
+        raise EnrolmentError(_("This enrolment has already been withdrawn."))
+    was_placed = current.status == Enrolment.Status.PLACED
+    current.status = Enrolment.Status.WITHDRAWN
+    current.left_on = today
+    current.save(update_fields=["status", "left_on", "updated_at"])
+    enrolment.status, enrolment.left_on = current.status, current.left_on
+
+    promoted = []
+    if was_placed:
+        while selectors.placed_count(activity) < activity.max_size:
+            nxt = selectors.first_waiting(activity)
+            if nxt is None:
+                break
+            nxt.status = Enrolment.Status.PLACED
+            nxt.source = Enrolment.Source.WAITING_LIST
+            nxt.joined_on = today
+            nxt.save(update_fields=["status", "source", "joined_on", "updated_at"])
+            promoted.append(nxt)
+    for row in promoted:
+        transaction.on_commit(lambda row=row: _notify_promoted(row))
+    return promoted
+
+
+def _parent_emails(household) -> list[str]:
+    from people.roles.models import Membership, Role
+
+    if household is None:
+        return []
+    emails = (
+        Membership.objects.filter(role=Role.PARENT, household=household)
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )
+    return sorted(set(emails))
+
+
+def _notify_promoted(enrolment: Enrolment) -> None:
+    """E-mail the family that their child moved from the waiting list into a place."""
+    recipients = _parent_emails(enrolment.child.household)
+    if not recipients:
+        return
+    values = {
+        "child": enrolment.child.name,
+        "activity": enrolment.activity.name,
+        "date": formats.date_format(enrolment.joined_on, "DATE_FORMAT"),
+    }
+    subject = gettext("A place for %(child)s in %(activity)s") % values
+    body = (
+        gettext(
+            "A place in %(activity)s has become free and %(child)s has moved up from the waiting "
+            "list. The place is %(child)s's from %(date)s."
+        )
+        % values
+    )
+    try:
+        send_mail(subject, body, None, recipients)
+    except Exception:  # the place is committed; a mail failure must not undo or hide it
+        logger.exception("Could not e-mail the family of enrolment %s", enrolment.pk)

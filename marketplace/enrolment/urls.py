@@ -7,4 +7,10 @@ urlpatterns = [
     path("schools/<int:school_id>/window/", views.window, name="window"),
     path("households/<int:household_id>/", views.household, name="household"),
     path("households/<int:household_id>/children/<int:child_id>/", views.plan, name="plan"),
+    path("households/<int:household_id>/children/<int:child_id>/join/", views.join, name="join"),
+    path(
+        "households/<int:household_id>/enrolments/<int:enrolment_id>/withdraw/",
+        views.withdraw,
+        name="withdraw",
+    ),
 ]

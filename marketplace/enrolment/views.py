@@ -3,16 +3,25 @@
 The window page admits only an administrator of the school (``school_for_user_or_404``);
 the family pages only a parent of the household (``household_for_user_or_404``), and a child
 of another household is a 404. Changes go through ``services``; refusals become form errors.
+After the window the household page offers first-come "Join" (``join``) for the activities
+open to each child and "Withdraw" (``withdraw``) for each live enrolment: POST only, the
+household checked, another household's child or enrolment (or another school's activity) a 404;
+refusals become error messages on the household page.
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+import schools.selectors as school_reads
+from marketplace.courses.models import Activity
 from marketplace.courses.selectors import activities_open_to
 from marketplace.enrolment import selectors, services
 from marketplace.enrolment.forms import PlanForm, WindowForm
+from marketplace.enrolment.models import Enrolment
 from people.roles.access import household_for_user_or_404, school_for_user_or_404
 from schools.selectors import term_current
 
@@ -61,6 +70,7 @@ def household(request, household_id: int):
     children = []
     for child in family.children.select_related("school_class", "school_class__school"):
         window = selectors.window_for(school=child.school_class.school, term=term)
+        late = selectors.late_join_open(window, term, today=school_reads.today())
         children.append(
             {
                 "child": child,
@@ -68,6 +78,9 @@ def household(request, household_id: int):
                 "state": selectors.window_state(window),
                 "plan": selectors.plan_for(child=child, term=term),
                 "results": selectors.choice_results(child=child, term=term),
+                "late": late,
+                "options": selectors.late_options(child=child, term=term) if late else [],
+                "live": list(selectors.live_enrolments_of(child=child, term=term)),
             }
         )
     return render(
@@ -123,3 +136,68 @@ def plan(request, household_id: int, child_id: int):
         "results": selectors.choice_results(child=child, term=term),
     }
     return render(request, "enrolment/plan.html", context, status=status)
+
+
+@login_required
+@require_POST
+def join(request, household_id: int, child_id: int):
+    """A late joiner: enrol the child first-come in one of the school's activities this term
+    (POST ``activity``). An activity of another school or term is a 404."""
+    family = household_for_user_or_404(request.user, household_id)
+    child = selectors.child_of_household_or_404(household=family, child_id=child_id)
+    try:
+        activity_id = int(request.POST.get("activity", ""))
+    except ValueError:
+        raise Http404("No such activity") from None
+    activity = (
+        Activity.objects.filter(pk=activity_id, school_id=child.school_class.school_id, term=term_current())
+        .select_related("term")
+        .first()
+    )
+    if activity is None:
+        raise Http404("No such activity at this school this term")
+    try:
+        enrolment = services.enrolment_late_join(
+            child=child, activity=activity, user=request.user, today=school_reads.today()
+        )
+    except services.EnrolmentError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        values = {"child": child.name, "activity": activity.name}
+        if enrolment.status == enrolment.Status.PLACED:
+            messages.success(request, _("%(child)s has a place in %(activity)s.") % values)
+        else:
+            values["position"] = selectors.waiting_position(enrolment)
+            messages.success(
+                request,
+                _("%(activity)s is full; %(child)s is number %(position)s on its waiting list.") % values,
+            )
+    return redirect("enrolment:household", family.pk)
+
+
+@login_required
+@require_POST
+def withdraw(request, household_id: int, enrolment_id: int):
+    """Withdraw one of the household's placed or waiting enrolments; another household's
+    enrolment is a 404."""
+    family = household_for_user_or_404(request.user, household_id)
+    enrolment = (
+        Enrolment.objects.filter(pk=enrolment_id, child__household=family)
+        .select_related("child", "activity")
+        .first()
+    )
+    if enrolment is None:
+        raise Http404("No such enrolment in this household")
+    try:
+        services.enrolment_withdraw(enrolment=enrolment, user=request.user, today=school_reads.today())
+    except services.EnrolmentError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("%(child)s has left %(activity)s.")
+            % {"child": enrolment.child.name, "activity": enrolment.activity.name},
+        )
+    return redirect("enrolment:household", family.pk)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from marketplace.fees.models import ChargingStandard
+from marketplace.fees.models import ChargingStandard, Waiver
 
 
 @admin.register(ChargingStandard)
@@ -23,3 +23,15 @@ class ChargingStandardAdmin(admin.ModelAdmin):
             return ()
         # Only closing the period (setting its end date) stays possible.
         return ("district", "service_kind", "unit", "cap_amount", "effective_from", "approval_document")
+
+
+@admin.register(Waiver)
+class WaiverAdmin(admin.ModelAdmin):
+    """Waivers are decided in the school's pages (``fees:school_waivers``); here they are read."""
+
+    list_display = ("child", "term", "kind", "percent", "status", "decided_by", "decided_at")
+    list_filter = ("status", "kind", "term")
+    raw_id_fields = ("child", "requested_by", "decided_by")
+
+    def has_change_permission(self, request, obj=None):
+        return False

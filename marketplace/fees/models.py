@@ -5,6 +5,7 @@ on a date and keep a reference to it, so a new standard never rewrites a past ch
 Standards are therefore never edited once in use; a change is a new row with new dates.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -84,3 +85,80 @@ class ChargingStandard(TimeStamped):
             raise ValidationError(
                 _("Another standard for this district, service and unit is in force on these dates.")
             )
+
+
+class Waiver(TimeStamped):
+    """A fee waiver (减免) for a family in hardship: full, or a percentage of the charges.
+
+    A parent asks; an administrator of the child's school approves or rejects. At most one
+    waiver per child and term is live (requested or approved); a rejected one can be asked
+    again. An approved waiver adds a negative line to the child's quote for the term.
+    """
+
+    class Kind(models.TextChoices):
+        FULL = "full", _("Full waiver")
+        PARTIAL = "partial", _("Partial waiver")
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    child = models.ForeignKey(
+        "households.Child", on_delete=models.CASCADE, related_name="fee_waivers", verbose_name=_("child")
+    )
+    term = models.ForeignKey(
+        "schools.Term", on_delete=models.PROTECT, related_name="fee_waivers", verbose_name=_("term")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    percent = models.PositiveSmallIntegerField(
+        _("percent waived"), null=True, blank=True, help_text=_("For a partial waiver: 1 to 99.")
+    )
+    reason = models.TextField(_("reason"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("school's note"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("fee waiver")
+        verbose_name_plural = _("fee waivers")
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=["full", "partial"]), name="waiver_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=["requested", "approved", "rejected"]), name="waiver_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind="full") & Q(percent__isnull=True))
+                | (Q(kind="partial", percent__isnull=False) & Q(percent__gte=1) & Q(percent__lte=99)),
+                name="waiver_percent_matches_kind",
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="requested") & Q(decided_by__isnull=True) & Q(decided_at__isnull=True))
+                | (~Q(status="requested") & Q(decided_by__isnull=False) & Q(decided_at__isnull=False)),
+                name="waiver_decision_recorded",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(decision_note=""), name="waiver_rejection_has_reason"
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="waiver_has_reason"),
+            models.UniqueConstraint(
+                fields=["child", "term"],
+                condition=Q(status__in=["requested", "approved"]),
+                name="waiver_one_live_per_child_term",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.child} · {self.term} · {self.get_kind_display()}"

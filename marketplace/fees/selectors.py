@@ -22,3 +22,29 @@ def standard_in_force(*, district_id: int, service_kind: str, unit: str, on: dat
         .order_by("-effective_from")
         .first()
     )
+
+
+def waiver_of(*, child, term):
+    """The child's live waiver for the term (requested or approved), else the latest one."""
+    from marketplace.fees.models import Waiver
+
+    waivers = Waiver.objects.filter(child=child, term=term)
+    live = waivers.filter(status__in=[Waiver.Status.REQUESTED, Waiver.Status.APPROVED]).first()
+    return live or waivers.order_by("-created_at", "-pk").first()
+
+
+def waivers_for_school(*, school, status: str | None = None):
+    """Waivers of the school's pupils, those waiting for a decision first."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    from marketplace.fees.models import Waiver
+
+    waivers = Waiver.objects.filter(child__school_class__school=school).select_related(
+        "child__school_class", "child__household", "term", "requested_by", "decided_by"
+    )
+    if status:
+        waivers = waivers.filter(status=status)
+    waiting_first = Case(
+        When(status=Waiver.Status.REQUESTED, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    return waivers.order_by(waiting_first, "-created_at", "-pk")

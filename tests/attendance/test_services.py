@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from marketplace.enrolment.models import Enrolment
 from scheduling.attendance.models import AttendanceRecord, SessionDelivery
@@ -11,6 +12,13 @@ from tests import factories as f
 from tests.attendance import MONDAY, WEDNESDAY, D
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The refusals are read in English here (Chinese is the default language)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
