@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "marketplace.purchases",
     "marketplace.catalogue",
     "marketplace.enrolment",
+    "marketplace.ledger",
     "cms",
     # Django
     "django.contrib.admin",

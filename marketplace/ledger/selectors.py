@@ -1,0 +1,150 @@
+"""Reads of the prepaid-fee ledger: balances (sums of entries) and the invariants.
+
+A ``Balance`` has paid, released, refunded, settled and the derived held (paid − released
+− refunded: the family's money not yet earned) and owed (released − settled: earned, not
+yet paid out). Balances are per family account (child × activity, or child × the school's
+supervised study) and per payee (a vendor; a school for its staff-run activities and its
+supervised study).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Case, F, IntegerField, Sum, Value, When
+
+from marketplace.ledger.models import LedgerEntry, Payout
+
+Kind = LedgerEntry.Kind
+ZERO = Decimal("0.00")
+
+
+@dataclass
+class Balance:
+    paid: Decimal = ZERO
+    released: Decimal = ZERO
+    refunded: Decimal = ZERO
+    settled: Decimal = ZERO
+    # What the balance is of: child/activity/school ids for an account; payee for a payee.
+    key: tuple = field(default=())
+
+    @property
+    def held(self) -> Decimal:
+        return self.paid - self.released - self.refunded
+
+    @property
+    def owed(self) -> Decimal:
+        return self.released - self.settled
+
+    def add(self, kind: str, amount: Decimal) -> None:
+        setattr(self, kind, getattr(self, kind) + amount)
+
+
+def _payee_expr():
+    """('vendor', id) when the activity has a vendor, else ('school', id) — as SQL columns."""
+    return {
+        "payee_vendor": F("activity__vendor_id"),
+        "payee_school": Case(
+            When(activity__vendor_id__isnull=True, then=F("school_id")),
+            default=Value(None),
+            output_field=IntegerField(),
+        ),
+    }
+
+
+def account_balances(entries=None) -> dict[tuple, Balance]:
+    """Balances keyed by (child_id, activity_id or None, school_id) for ``entries`` (all by default)."""
+    entries = LedgerEntry.objects.all() if entries is None else entries
+    result: dict[tuple, Balance] = {}
+    for row in entries.values("child_id", "activity_id", "school_id", "kind").annotate(total=Sum("amount")):
+        key = (row["child_id"], row["activity_id"], row["school_id"])
+        result.setdefault(key, Balance(key=key)).add(row["kind"], row["total"])
+    return result
+
+
+def household_balances(household) -> list[Balance]:
+    """The household's balances, one per child and account (child, activity, school ids in ``key``)."""
+    return sorted(
+        account_balances(LedgerEntry.objects.filter(household=household)).values(),
+        key=lambda b: (b.key[0], b.key[1] or 0, b.key[2]),
+    )
+
+
+def household_total(household) -> Balance:
+    """The household's totals across its children and accounts."""
+    total = Balance(key=("household", household.pk))
+    for balance in household_balances(household):
+        for kind in (Kind.PAID, Kind.RELEASED, Kind.REFUNDED, Kind.SETTLED):
+            total.add(kind, getattr(balance, kind))
+    return total
+
+
+def payee_balances() -> dict[tuple[str, int], Balance]:
+    """Balances per payee: ``('vendor', id)`` or ``('school', id)``."""
+    result: dict[tuple[str, int], Balance] = {}
+    rows = (
+        LedgerEntry.objects.annotate(**_payee_expr())
+        .values("payee_vendor", "payee_school", "kind")
+        .annotate(total=Sum("amount"))
+    )
+    for row in rows:
+        key = ("vendor", row["payee_vendor"]) if row["payee_vendor"] else ("school", row["payee_school"])
+        result.setdefault(key, Balance(key=key)).add(row["kind"], row["total"])
+    return result
+
+
+def vendor_balance(vendor) -> Balance:
+    """A vendor's totals over its activities: paid, held, released, refunded, settled, owed."""
+    return payee_balances().get(("vendor", vendor.pk), Balance(key=("vendor", vendor.pk)))
+
+
+def school_service_balance(school) -> Balance:
+    """A school's own services (supervised study and staff-run activities) as a payee."""
+    return payee_balances().get(("school", school.pk), Balance(key=("school", school.pk)))
+
+
+def payouts_for(*, vendor=None, school=None):
+    """A payee's payouts, newest first (each has ``statement()``)."""
+    if (vendor is None) == (school is None):
+        raise ValueError("pass exactly one of vendor= or school=")
+    return (
+        Payout.objects.filter(vendor=vendor) if vendor is not None else Payout.objects.filter(school=school)
+    )
+
+
+def ledger_invariants_hold() -> list[str]:
+    """The violated invariants of the whole ledger, as messages (empty when all hold).
+
+    For every family account and every payee: held + released + refunded = paid with
+    every figure ≥ 0 (so held ≥ 0), and settled ≤ released (owed ≥ 0). Also: each payout
+    equals the sum of its statement, and each settled entry equals the released entry it
+    pays, in the same account.
+    """
+    problems: list[str] = []
+    groups = [("account", account_balances()), ("payee", payee_balances())]
+    for label, balances in groups:
+        for key, b in balances.items():
+            if b.held + b.released + b.refunded != b.paid:
+                problems.append(f"{label} {key}: held + released + refunded != paid")
+            for name in ("paid", "released", "refunded", "settled", "held", "owed"):
+                if getattr(b, name) < 0:
+                    problems.append(f"{label} {key}: {name} is negative ({getattr(b, name)})")
+    statement = defaultdict(lambda: ZERO)
+    for row in (
+        LedgerEntry.objects.filter(kind=Kind.SETTLED).values("payout_id").annotate(total=Sum("amount"))
+    ):
+        statement[row["payout_id"]] = row["total"]
+    for payout in Payout.objects.all():
+        if payout.amount != statement[payout.pk]:
+            problems.append(f"payout {payout.pk}: amount {payout.amount} != statement {statement[payout.pk]}")
+    mismatched = LedgerEntry.objects.filter(kind=Kind.SETTLED).exclude(
+        amount=F("settles__amount"),
+        child_id=F("settles__child_id"),
+        school_id=F("settles__school_id"),
+        settles__kind=Kind.RELEASED,
+    )
+    for entry_id in mismatched.values_list("pk", flat=True):
+        problems.append(f"settled entry {entry_id} does not match the released entry it pays")
+    return problems
