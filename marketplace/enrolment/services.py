@@ -49,6 +49,7 @@ from marketplace.courses.selectors import activities_open_to
 from marketplace.enrolment import selectors
 from marketplace.enrolment.models import Choice, Enrolment, EnrolmentWindow, TermPlan
 from marketplace.enrolment.selectors import WindowState, window_for, window_state
+from marketplace.enrolment.signals import enrolment_withdrawn
 from marketplace.households.models import Child
 
 logger = logging.getLogger(__name__)
@@ -398,6 +399,8 @@ def enrolment_withdraw(*, enrolment: Enrolment, user, today=None) -> list[Enrolm
     current.left_on = today
     current.save(update_fields=["status", "left_on", "updated_at"])
     enrolment.status, enrolment.left_on = current.status, current.left_on
+    # The money held for the sessions not yet delivered goes back to the family (ledger).
+    enrolment_withdrawn.send(sender=Enrolment, enrolment=current)
 
     promoted = []
     if was_placed:

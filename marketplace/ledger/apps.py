@@ -9,8 +9,13 @@ class LedgerConfig(AppConfig):
 
     def ready(self) -> None:
         # Each delivered session releases the money held for it (see services).
+        from marketplace.enrolment.signals import enrolment_withdrawn
         from scheduling.attendance.signals import session_delivered
 
         from . import receivers
 
         session_delivered.connect(receivers.release_on_delivery, dispatch_uid="ledger_release_on_delivery")
+        # A withdrawal gives back the money of the sessions not yet delivered.
+        enrolment_withdrawn.connect(
+            receivers.refund_on_withdrawal, dispatch_uid="ledger_refund_on_withdrawal"
+        )

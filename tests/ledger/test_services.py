@@ -275,3 +275,21 @@ def test_invariants_report_violations(world):
     _entry(world, kind=Kind.REFUNDED, amount=M("7"))  # bypassing the service
     problems = ledger_invariants_hold()
     assert any("held is negative" in p for p in problems)
+
+
+def test_withdrawing_through_the_enrolment_service_refunds_what_is_held(world):
+    """The enrolment service's withdrawal gives the family back the undelivered sessions'
+    money through the ledger (``enrolment_withdrawn``), in the same transaction."""
+    from marketplace.enrolment.services import enrolment_withdraw
+
+    c0 = world.children[0]
+    ledger_pay(child=c0, lines=[(world.vendor_activity, M("30.00"))])
+    ledger_release_session(dated_session=world.vendor_meetings[0])
+    held = held_in(child=c0, activity=world.vendor_activity)
+    assert held > 0
+    enrolment = world.enrolments[(0, "vendor")]
+    enrolment_withdraw(enrolment=enrolment, user=None, today=datetime.date(2026, 9, 20))
+    assert held_in(child=c0, activity=world.vendor_activity) == 0
+    refund = LedgerEntry.objects.get(kind="refunded", child=c0, activity=world.vendor_activity)
+    assert refund.amount == held
+    assert ledger_invariants_hold() == []
