@@ -23,7 +23,7 @@ def parse_po(path: Path) -> list[dict]:
             current, field = None, None
             continue
         if current is None:
-            current = {"flags": "", "msgid": "", "msgid_plural": None, "msgstr": {}}
+            current = {"flags": "", "msgctxt": None, "msgid": "", "msgid_plural": None, "msgstr": {}}
         if line.startswith("#,"):
             current["flags"] += line
         elif line.startswith("#"):
@@ -74,9 +74,14 @@ def test_compiled_catalogue_matches_source(language):
     with (folder / "django.mo").open("rb") as handle:
         compiled = gettext.GNUTranslations(handle)
     for entry in parse_po(folder / "django.po"):
-        key = entry["msgid"]
+        key, context = entry["msgid"], entry["msgctxt"]
         if entry["msgid_plural"]:
-            assert compiled.ngettext(key, entry["msgid_plural"], 1) == entry["msgstr"][0], key
-        else:
-            # A msgctxt would change the key; this project does not use contexts.
+            if context is None:
+                assert compiled.ngettext(key, entry["msgid_plural"], 1) == entry["msgstr"][0], key
+            else:
+                assert compiled.npgettext(context, key, entry["msgid_plural"], 1) == entry["msgstr"][0], key
+        elif context is None:
             assert compiled.gettext(key) == entry["msgstr"][0], key
+        else:
+            # A context (the same English word meaning two things) makes a key of its own.
+            assert compiled.pgettext(context, key) == entry["msgstr"][0], (context, key)

@@ -65,6 +65,9 @@ INSTALLED_APPS = [
     "marketplace.catalogue",
     "marketplace.enrolment",
     "marketplace.ledger",
+    "marketplace.payments",
+    "marketplace.risk",
+    "core.recurring",
     "cms",
     # Django
     "django.contrib.admin",
@@ -210,6 +213,11 @@ STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
 STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
 STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
+# Stripe.js for the card form; localstripe serves its stand-in at <its address>/js.stripe.com/v3/.
+STRIPE_JS_URL = os.environ.get(
+    "STRIPE_JS_URL",
+    f"{STRIPE_API_BASE}/js.stripe.com/v3/" if STRIPE_API_BASE else "https://js.stripe.com/v3/",
+)
 
 # --- Wagtail ----------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "课后服务平台"
@@ -236,6 +244,16 @@ if TASKS_BACKEND == "rq":
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": _queues}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Recurring jobs (core/recurring): name → a Django task's dotted path and the local time
+# ("HH:MM", TIME_ZONE) it is enqueued each day by `manage.py run_recurring` (bin/serve runs it;
+# `run_recurring --once` suits cron). A run missed earlier today is caught up when the
+# scheduler starts; past days are not (each task covers what is pending when it runs).
+RECURRING_JOBS = {
+    "ledger_settle": {"task": "marketplace.ledger.tasks.ledger_settle_yesterday", "at": "01:00"},
+    "risk_grade": {"task": "marketplace.risk.tasks.risk_grade_daily", "at": "02:00"},
+    "refund_retry": {"task": "marketplace.payments.tasks.payments_retry_refunds", "at": "03:00"},
+}
 
 # --- Email ------------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@afterschool.example.cn")

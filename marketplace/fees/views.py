@@ -1,5 +1,7 @@
 """Fee pages: a family's quote and waiver request; a school's waivers to decide."""
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -13,6 +15,7 @@ from marketplace.fees import selectors, services
 from marketplace.fees.forms import WaiverDecisionForm, WaiverRequestForm
 from marketplace.fees.models import Waiver
 from marketplace.fees.quotes import QuoteError, quote_for
+from marketplace.payments.selectors import amount_due
 from people.roles.access import household_for_user_or_404, school_for_user_or_404
 from schools.models import Term
 from schools.selectors import term_current
@@ -44,11 +47,14 @@ def _child_and_term(request, household_id: int, child_id: int):
 
 def _quote_page(request, household, child, term, form, status=200):
     quote = error = None
+    due = []
     if term is not None:
         try:
             quote = quote_for(child=child, term=term)
         except QuoteError as exc:
             error = exc.messages[0]
+        else:
+            due = amount_due(child=child, term=term, quote=quote)
     waiver = selectors.waiver_of(child=child, term=term) if term is not None else None
     can_ask = term is not None and (waiver is None or waiver.status == Waiver.Status.REJECTED)
     context = {
@@ -57,6 +63,8 @@ def _quote_page(request, household, child, term, form, status=200):
         "term": term,
         "quote": quote,
         "quote_error": error,
+        "due": due,
+        "due_total": sum((line.amount for line in due), Decimal("0.00")),
         "waiver": waiver,
         "form": form if can_ask else None,
     }

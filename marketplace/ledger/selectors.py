@@ -148,3 +148,164 @@ def ledger_invariants_hold() -> list[str]:
     for entry_id in mismatched.values_list("pk", flat=True):
         problems.append(f"settled entry {entry_id} does not match the released entry it pays")
     return problems
+
+
+@dataclass
+class VendorExposure:
+    """What families stand to lose if a vendor fails (the risk grade's money factors).
+
+    ``pupils_holding``: children with money still held in the vendor's activities;
+    ``held``: that money; ``refunds_owed``: the part of it held for children who are no
+    longer placed in the activity (withdrawn or removed) — money due back to families.
+    """
+
+    vendor_id: int
+    pupils_holding: int = 0
+    held: Decimal = ZERO
+    refunds_owed: Decimal = ZERO
+
+
+def vendor_exposures(vendor_ids=None) -> dict[int, VendorExposure]:
+    """``VendorExposure`` per vendor (only vendors with ledger entries; ``vendor_ids`` narrows)."""
+    from marketplace.enrolment.models import Enrolment
+
+    entries = LedgerEntry.objects.filter(activity__vendor__isnull=False).exclude(kind=Kind.SETTLED)
+    if vendor_ids is not None:
+        entries = entries.filter(activity__vendor_id__in=list(vendor_ids))
+    held: dict[tuple[int, int, int], Decimal] = defaultdict(lambda: ZERO)
+    sign = {Kind.PAID: 1, Kind.RELEASED: -1, Kind.REFUNDED: -1}
+    for row in entries.values("activity__vendor_id", "activity_id", "child_id", "kind").annotate(
+        total=Sum("amount")
+    ):
+        key = (row["activity__vendor_id"], row["activity_id"], row["child_id"])
+        held[key] += sign[row["kind"]] * row["total"]
+    holding = {key: amount for key, amount in held.items() if amount > 0}
+    placed = set(
+        Enrolment.objects.filter(
+            status=Enrolment.Status.PLACED, activity_id__in={k[1] for k in holding}
+        ).values_list("activity_id", "child_id")
+    )
+    result: dict[int, VendorExposure] = {}
+    children: dict[int, set[int]] = defaultdict(set)
+    for (vendor_id, activity_id, child_id), amount in holding.items():
+        exposure = result.setdefault(vendor_id, VendorExposure(vendor_id=vendor_id))
+        exposure.held += amount
+        children[vendor_id].add(child_id)
+        if (activity_id, child_id) not in placed:
+            exposure.refunds_owed += amount
+    for vendor_id, exposure in result.items():
+        exposure.pupils_holding = len(children[vendor_id])
+    return result
+
+
+# --- The money pages: payout statements, a household's accounts, the bureau's overview ----
+
+
+def payout_for_payee(*, payout_id: int, vendor=None, school=None) -> Payout | None:
+    """One payout of the payee (exactly one of ``vendor=``/``school=``), or None — another
+    payee's payout is not found."""
+    return payouts_for(vendor=vendor, school=school).filter(pk=payout_id).first()
+
+
+@dataclass
+class StatementLine:
+    """One settled entry of a payout: the delivered session it pays for."""
+
+    date: object
+    activity: object  # an Activity, or None for supervised study
+    child: object
+    amount: Decimal
+
+
+def payout_statement_lines(payout: Payout) -> list[StatementLine]:
+    """The payout's statement as lines in session-date order (the sum is the payout's amount)."""
+    return [
+        StatementLine(
+            date=entry.settles.dated_session.date,
+            activity=entry.activity,
+            child=entry.child,
+            amount=entry.amount,
+        )
+        for entry in payout.statement()
+    ]
+
+
+@dataclass
+class HouseholdAccount:
+    """One child's money in one account (``activity`` None: the school's supervised study)."""
+
+    child: object
+    activity: object
+    school_id: int
+    balance: Balance
+
+
+def household_accounts(household) -> list[HouseholdAccount]:
+    """The household's accounts with their balances, by child name then activity."""
+    from marketplace.courses.models import Activity
+    from marketplace.households.models import Child
+
+    balances = household_balances(household)
+    children = Child.objects.in_bulk({b.key[0] for b in balances})
+    activities = Activity.objects.select_related("vendor").in_bulk({b.key[1] for b in balances if b.key[1]})
+    accounts = [
+        HouseholdAccount(
+            child=children[b.key[0]], activity=activities.get(b.key[1]), school_id=b.key[2], balance=b
+        )
+        for b in balances
+    ]
+    return sorted(
+        accounts,
+        key=lambda a: (
+            a.child.name,
+            a.child.pk,
+            a.activity is not None,
+            a.activity.name if a.activity else "",
+        ),
+    )
+
+
+@dataclass
+class VendorMoney:
+    """A vendor's row on the bureau's overview (``vendor_exposures`` and ``payee_balances``)."""
+
+    vendor: object
+    pupils_holding: int = 0
+    held: Decimal = ZERO
+    owed: Decimal = ZERO
+    refunds_owed: Decimal = ZERO
+
+
+def vendor_money(vendors) -> list[VendorMoney]:
+    """One row per vendor of ``vendors`` (a queryset) that has ledger money, unsorted."""
+    vendors = {v.pk: v for v in vendors}
+    balances = payee_balances()
+    exposures = vendor_exposures(vendors.keys())
+    rows = []
+    for vendor_id, vendor in vendors.items():
+        balance = balances.get(("vendor", vendor_id))
+        exposure = exposures.get(vendor_id)
+        if balance is None and exposure is None:
+            continue
+        rows.append(
+            VendorMoney(
+                vendor=vendor,
+                pupils_holding=exposure.pupils_holding if exposure else 0,
+                held=balance.held if balance else ZERO,
+                owed=balance.owed if balance else ZERO,
+                refunds_owed=exposure.refunds_owed if exposure else ZERO,
+            )
+        )
+    return rows
+
+
+def held_at_schools(district_ids=None) -> Decimal:
+    """Prepaid money held (paid − released − refunded) in every account at the schools of
+    ``district_ids`` (every school when None): vendors' activities and the schools' own."""
+    entries = LedgerEntry.objects.exclude(kind=Kind.SETTLED)
+    if district_ids is not None:
+        entries = entries.filter(school__district_id__in=list(district_ids))
+    total = Balance()
+    for row in entries.values("kind").annotate(total=Sum("amount")):
+        total.add(row["kind"], row["total"])
+    return total.held

@@ -37,6 +37,7 @@ from core.money import money
 from marketplace.enrolment.models import Enrolment, TermPlan
 from marketplace.households.models import Household
 from marketplace.ledger.models import LedgerEntry, Payout
+from marketplace.ledger.signals import ledger_moved, ledger_refunded
 from scheduling.attendance.selectors import roster_for
 from scheduling.timetables.models import DatedSession
 
@@ -45,6 +46,24 @@ Kind = LedgerEntry.Kind
 
 class LedgerError(ValidationError):
     """A ledger operation is refused (bad amount, wrong account, wrong state)."""
+
+
+def _announce(entries) -> None:
+    """Send ``ledger_moved`` after commit, naming the vendors whose money the entries moved."""
+    entries = [e for e in entries if e is not None]
+    if not entries:
+        return
+    activity_ids = {e.activity_id for e in entries if e.activity_id is not None}
+    vendor_ids = set()
+    if activity_ids:
+        from marketplace.courses.models import Activity
+
+        vendor_ids = set(
+            Activity.objects.filter(pk__in=activity_ids, vendor__isnull=False).values_list(
+                "vendor_id", flat=True
+            )
+        )
+    transaction.on_commit(lambda: ledger_moved.send(sender=LedgerEntry, vendor_ids=vendor_ids))
 
 
 def _lock_households(ids) -> None:
@@ -110,7 +129,7 @@ def ledger_pay(*, child, lines, memo: str = "") -> list[LedgerEntry]:
             raise LedgerError(_("%(where)s: the activity is not at the child's school.") % {"where": where})
         cleaned.append((activity, _clean_amount(amount, str(where))))
     _lock_households([child.household_id])
-    return [
+    entries = [
         LedgerEntry.objects.create(
             kind=Kind.PAID,
             household_id=child.household_id,
@@ -122,6 +141,8 @@ def ledger_pay(*, child, lines, memo: str = "") -> list[LedgerEntry]:
         )
         for activity, amount in cleaned
     ]
+    _announce(entries)
+    return entries
 
 
 def _remaining_sessions(*, child, dated_session: DatedSession) -> int:
@@ -204,6 +225,7 @@ def ledger_release_session(*, dated_session: DatedSession) -> list[LedgerEntry]:
                 memo=f"1/{remaining} of {held}",
             )
         )
+    _announce(written)
     return written
 
 
@@ -219,7 +241,7 @@ def ledger_refund_held(*, child, activity=None, memo: str = "") -> LedgerEntry |
     held = held_in(child=child, activity=activity, school_id=school_id)
     if held <= 0:
         return None
-    return LedgerEntry.objects.create(
+    entry = LedgerEntry.objects.create(
         kind=Kind.REFUNDED,
         household_id=child.household_id,
         child=child,
@@ -228,6 +250,9 @@ def ledger_refund_held(*, child, activity=None, memo: str = "") -> LedgerEntry |
         amount=held,
         memo=memo[:200],
     )
+    ledger_refunded.send(sender=LedgerEntry, entry=entry)
+    _announce([entry])
+    return entry
 
 
 @transaction.atomic
@@ -286,4 +311,7 @@ def ledger_settle(*, for_date: date) -> list[Payout]:
                 memo=f"payout {for_date}",
             )
         payouts.append(payout)
+    if payouts:
+        vendor_ids = {p.vendor_id for p in payouts if p.vendor_id is not None}
+        transaction.on_commit(lambda: ledger_moved.send(sender=LedgerEntry, vendor_ids=vendor_ids))
     return payouts

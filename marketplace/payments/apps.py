@@ -6,3 +6,13 @@ class PaymentsConfig(AppConfig):
     name = "marketplace.payments"
     label = "payments"
     verbose_name = _("Payments")
+
+    def ready(self) -> None:
+        # Money the ledger refunds goes back through the gateway that took it.
+        from marketplace.ledger.signals import ledger_refunded
+
+        from . import receivers
+
+        ledger_refunded.connect(
+            receivers.refund_through_gateway, dispatch_uid="payments_refund_through_gateway"
+        )

@@ -143,6 +143,12 @@ class PaymentProvider(ABC):
     def retrieve_intent(self, intent_id: str) -> Intent:
         """The intent as the gateway knows it now; raises IntentNotFound."""
 
+    def confirm(self, intent_id: str, *, payment_method: str) -> Intent:
+        """Pay the intent with ``payment_method`` (a card the family entered in the gateway's
+        own form: Stripe.js returns its id). The result may need the family's action
+        (``requires_action``: 3-D Secure, finished in the browser). Raises PaymentDeclined."""
+        return self.confirm_test_card(intent_id, payment_method=payment_method)
+
     def confirm_test_card(self, intent_id: str, *, payment_method: str = "pm_card_visa") -> Intent:
         """Pay the intent with a test card, server-side (tests and demo only).
 
@@ -330,6 +336,13 @@ class StripeProvider(PaymentProvider):
 
     def retrieve_intent(self, intent_id):
         return self._intent(self._call(self.client.v1.payment_intents.retrieve, intent_id))
+
+    def confirm(self, intent_id, *, payment_method):
+        # Attach first, then confirm: localstripe does not take payment_method at confirm.
+        self._call(
+            self.client.v1.payment_intents.update, intent_id, params={"payment_method": payment_method}
+        )
+        return self._intent(self._call(self.client.v1.payment_intents.confirm, intent_id))
 
     def confirm_test_card(self, intent_id, *, payment_method="pm_card_visa"):
         if not self.supports_test_cards:

@@ -25,7 +25,7 @@ from marketplace.courses.models import Activity, Course, check_allowed_slots
 from marketplace.fees.models import ChargingStandard
 from marketplace.purchases import selectors
 from marketplace.purchases.models import CourseRequest
-from marketplace.vendors.models import Instructor, Vendor
+from marketplace.vendors.models import HIGH_RISK_GRADE, Instructor, Vendor
 from marketplace.vendors.signals import vendor_changed
 from schools.selectors import today
 
@@ -50,6 +50,14 @@ def _require_open(course_request: CourseRequest) -> None:
         )
 
 
+def _high_risk(vendor: Vendor) -> str:
+    # The bureau's risk grade D (marketplace.risk): no new business until it improves.
+    return _(
+        "%(vendor)s has risk grade %(grade)s (high risk) from the education bureau, so it takes no new "
+        "course requests."
+    ) % {"vendor": vendor.display_name, "grade": vendor.risk_grade}
+
+
 def course_refusal(*, school, course) -> str | None:
     """Why ``school`` may not buy ``course`` in any term, or None when it may.
 
@@ -68,6 +76,8 @@ def course_refusal(*, school, course) -> str | None:
         return _(
             "%(vendor)s is not on the approved vendor list (it is %(status)s), so its courses cannot be bought."
         ) % {"vendor": course.vendor.display_name, "status": course.vendor.get_status_display()}
+    if course.vendor.risk_grade == HIGH_RISK_GRADE:
+        return _high_risk(course.vendor)
     if not selectors.grades_overlap(course=course, school=school):
         grades = school.grades
         return _(
@@ -278,6 +288,8 @@ def course_request_accept(
             _("%(vendor)s is %(status)s and cannot accept requests.")
             % {"vendor": vendor.display_name, "status": vendor.get_status_display()}
         )
+    if vendor.risk_grade == HIGH_RISK_GRADE:
+        raise PurchaseError(_high_risk(vendor))
     course = Course.objects.get(pk=course_request.course_id)
     if course.review_status != Course.ReviewStatus.APPROVED:
         raise PurchaseError(

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from marketplace.vendors.models import Instructor, InstructorAvailability, Vendor, VendorDecision
+from marketplace.vendors.signals import vendor_changed
 
 
 class InstructorInline(admin.TabularInline):
@@ -25,12 +26,18 @@ class DecisionInline(admin.TabularInline):
 
 @admin.register(Vendor)
 class VendorAdmin(admin.ModelAdmin):
-    list_display = ("name", "credit_code", "category", "district", "status", "risk_grade")
-    list_filter = ("status", "category", "district", "risk_grade")
+    list_display = ("name", "credit_code", "category", "district", "institution_type", "status", "risk_grade")
+    list_filter = ("status", "category", "district", "institution_type", "risk_grade")
     search_fields = ("name", "credit_code")
-    # The status changes only through the review services, which log every decision.
-    readonly_fields = ("status",)
+    # The status changes only through the review services, which log every decision; the
+    # risk grade only through the risk services (``marketplace.risk``).
+    readonly_fields = ("status", "risk_grade")
     inlines = [InstructorInline, DecisionInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # As the services do: the CMS catalogue and the risk grade follow the change.
+        vendor_changed.send(sender=Vendor, vendor=obj)
 
 
 class AvailabilityInline(admin.TabularInline):

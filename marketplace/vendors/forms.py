@@ -36,8 +36,18 @@ class VendorProfileForm(forms.ModelForm):
         self.fields["district"].queryset = District.objects.order_by("code")
         for name in ("contact_name", "contact_phone"):
             self.fields[name].required = True
+        # Optional on the page (older clients do not send it): left out means the model's
+        # default, so a registration never fails for want of it.
+        self.fields["institution_type"].required = False
         self.fields["credit_code"].widget.attrs.update(
             {"autocomplete": "off", "spellcheck": "false", "maxlength": 18}
+        )
+
+    def clean_institution_type(self):
+        return (
+            self.cleaned_data.get("institution_type")
+            or self.instance.institution_type
+            or Vendor.InstitutionType.COMPANY
         )
 
     def clean_credit_code(self):

@@ -29,6 +29,19 @@ class RiskGrade(models.TextChoices):
     D = "D", _("D (high risk)")
 
 
+# The grade that takes no new course requests and is left out of new timetables.
+HIGH_RISK_GRADE = RiskGrade.D
+
+
+class InstitutionType(models.TextChoices):
+    """The legal form of a training institution: the first factor of its risk grade."""
+
+    PUBLIC = "public", _("Public institution")
+    NON_PROFIT = "non_profit", _("Private non-profit organisation")
+    COMPANY = "company", _("For-profit company")
+    INDIVIDUAL = "individual", _("Individual-run or other")
+
+
 class Vendor(TimeStamped):
     """A non-academic training institution that may supply after-school courses.
 
@@ -37,6 +50,7 @@ class Vendor(TimeStamped):
 
     Status = VendorStatus
     RiskGrade = RiskGrade
+    InstitutionType = InstitutionType
 
     name = models.CharField(_("institution name"), max_length=120)
     credit_code = models.CharField(
@@ -58,6 +72,16 @@ class Vendor(TimeStamped):
         verbose_name=_("district"),
     )
     name_en = models.CharField(_("institution name (English)"), max_length=120, blank=True)
+    institution_type = models.CharField(
+        _("institution type"),
+        max_length=20,
+        choices=InstitutionType.choices,
+        default=InstitutionType.COMPANY,
+        help_text=_(
+            "Public institution (事业单位), private non-profit (民办非企业单位), company, or "
+            "individual-run; one factor of the bureau's risk grade."
+        ),
+    )
     licence_number = models.CharField(
         _("school-running licence number"),
         max_length=60,
@@ -86,6 +110,10 @@ class Vendor(TimeStamped):
             models.CheckConstraint(
                 condition=Q(risk_grade__in=["", "A", "B", "C", "D"]),
                 name="vendor_risk_grade_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(institution_type__in=["public", "non_profit", "company", "individual"]),
+                name="vendor_institution_type_valid",
             ),
         ]
 

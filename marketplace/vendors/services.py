@@ -81,6 +81,7 @@ PROFILE_FIELDS = (
     "name",
     "name_en",
     "credit_code",
+    "institution_type",
     "licence_number",
     "category",
     "district",

@@ -21,6 +21,9 @@ Vendor instructors and staff who also work at another school are not double-book
 slots of this school that overlap their sessions in the other schools' published
 timetables (same weekday, overlapping times) are removed from their availability.
 
+Activities of a vendor with risk grade D (``marketplace.risk``) are left out of the problem;
+the checklist names each of them (not blocking).
+
 ``checklist`` lists what is missing or contradictory before a solve, each item with a link
 to the admin screen that fixes it; ``checklist_activities`` lists the activities the solve
 will place (the school's own and those bought from vendors), as the checklist page shows them.
@@ -39,6 +42,7 @@ from django.utils.translation import ngettext
 
 from core.weekdays import DAY_CODES, days_from_mask
 from marketplace.courses.models import Activity
+from marketplace.vendors.models import HIGH_RISK_GRADE
 from scheduling.rooms.models import Room
 from scheduling.slots.models import Slot
 from scheduling.slots.selectors import slot_codes
@@ -116,6 +120,10 @@ def _busy_elsewhere(*, school, term) -> tuple[dict[int, list], dict[int, list]]:
     return instructors, users
 
 
+# Activities of vendors with this risk grade are not placed (see ``problem_assemble``).
+HIGH_RISK = HIGH_RISK_GRADE
+
+
 def problem_assemble(*, school, term) -> dict:
     """The school's weekly problem for ``term`` in the public JSON format."""
     slots = list(Slot.objects.filter(school=school).order_by("weekday", "start"))
@@ -133,6 +141,9 @@ def problem_assemble(*, school, term) -> dict:
     )
     activities = list(
         Activity.objects.filter(school=school, term=term)
+        # A vendor graded D by the bureau (marketplace.risk) is left out of new timetables;
+        # the checklist names its activities.
+        .exclude(vendor__risk_grade=HIGH_RISK)
         .select_related("course__subject", "room_kind", "vendor")
         .prefetch_related("allowed_slots")
         .order_by("pk")
@@ -336,6 +347,24 @@ def checklist(*, school, term, problem: dict | None = None) -> list[ChecklistIte
                 ),
                 admin("schools_schoolclass", school_class.pk),
                 True,
+            )
+        )
+    for activity in (
+        Activity.objects.filter(school=school, term=term, vendor__risk_grade=HIGH_RISK)
+        .select_related("vendor")
+        .order_by("pk")
+    ):
+        items.append(
+            ChecklistItem(
+                "activity_vendor_high_risk",
+                str(
+                    _(
+                        "%(activity)s is left out: its vendor %(vendor)s has risk grade %(grade)s "
+                        "(high risk) from the education bureau."
+                    )
+                    % {"activity": activity.name, "vendor": activity.vendor.name, "grade": HIGH_RISK}
+                ),
+                admin("courses_activity", activity.pk),
             )
         )
     room_kinds = {kind for room in problem["rooms"] for kind in room["kinds"]}

@@ -1,0 +1,225 @@
+"""Money pages: payees' payouts and statements, a family's held money, the bureau's overview.
+
+Everything here reads the append-only ledger through ``selectors``; nothing is written.
+Another tenant's vendor, school or payout is a 404 (the access helpers).
+"""
+
+import csv
+import io
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from marketplace.households.selectors import household_of_user
+from marketplace.ledger import selectors
+from marketplace.vendors.selectors import vendors_for_officer
+from people.roles.access import (
+    bureau_covers_district,
+    bureau_district_ids,
+    require_role,
+    school_for_user_or_404,
+    vendor_for_user_or_404,
+)
+from people.roles.models import Role
+
+PAYOUTS_PER_PAGE = 50
+
+
+def mask_name(name: str) -> str:
+    """A child's name for eyes outside the school: 张小明 → 张*明, 李明 → 李*, 王 → *."""
+    name = (name or "").strip()
+    if len(name) <= 1:
+        return "*" if name else ""
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+# --- payees: a vendor, or a school for its own services ------------------------------------
+
+
+def _vendor(request, vendor_id: int):
+    """The vendor for its members and for bureau officers covering it; whether names show."""
+    vendor = vendor_for_user_or_404(request.user, vendor_id, bureau=True)
+    # Vendors see children's names masked; the bureau, which oversees the families, in full.
+    return vendor, bureau_covers_district(request.user, vendor.district_id)
+
+
+def _payouts_page(request, *, payee, balance, payouts, payout_url_name, payee_kind):
+    page = Paginator(payouts, PAYOUTS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "payee": payee,
+        "payee_kind": payee_kind,
+        "balance": balance,
+        "page": page,
+        "payout_url_name": payout_url_name,
+    }
+    return render(request, "ledger/payouts.html", context)
+
+
+def _statement_csv(payout, lines, *, full_names: bool) -> HttpResponse:
+    out = io.StringIO()
+    out.write("\ufeff")  # a byte-order mark, so Excel reads the file as UTF-8 (Chinese names)
+    writer = csv.writer(out)
+    writer.writerow([_("Session date"), _("Activity"), _("Child"), _("Amount (yuan)")])
+    for line in lines:
+        writer.writerow(
+            [
+                line.date.isoformat(),
+                line.activity.name if line.activity else _("Supervised study"),
+                line.child.name if full_names else mask_name(line.child.name),
+                f"{line.amount:.2f}",
+            ]
+        )
+    writer.writerow([_("Total"), "", "", f"{payout.amount:.2f}"])
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="payout-{payout.for_date}-{payout.pk}.csv"'
+    return response
+
+
+def _payout_page(request, *, payee, payout, full_names: bool, back_url_name, payee_kind):
+    if payout is None:
+        raise Http404("No such payout for this payee")
+    lines = selectors.payout_statement_lines(payout)
+    if request.GET.get("format") == "csv":
+        return _statement_csv(payout, lines, full_names=full_names)
+    rows = [
+        {"line": line, "child_name": line.child.name if full_names else mask_name(line.child.name)}
+        for line in lines
+    ]
+    context = {
+        "payee": payee,
+        "payee_kind": payee_kind,
+        "payout": payout,
+        "rows": rows,
+        "back_url_name": back_url_name,
+        "full_names": full_names,
+    }
+    return render(request, "ledger/payout.html", context)
+
+
+@login_required
+@require_GET
+def vendor_payouts(request, vendor_id: int):
+    """A vendor's balance (paid, held, released, refunded, settled, owed) and its payouts."""
+    vendor, _full = _vendor(request, vendor_id)
+    return _payouts_page(
+        request,
+        payee=vendor,
+        balance=selectors.vendor_balance(vendor),
+        payouts=selectors.payouts_for(vendor=vendor),
+        payout_url_name="ledger:vendor_payout",
+        payee_kind="vendor",
+    )
+
+
+@login_required
+@require_GET
+def vendor_payout(request, vendor_id: int, payout_id: int):
+    """One payout's statement (``?format=csv`` downloads it); children masked for the vendor."""
+    vendor, full_names = _vendor(request, vendor_id)
+    return _payout_page(
+        request,
+        payee=vendor,
+        payout=selectors.payout_for_payee(payout_id=payout_id, vendor=vendor),
+        full_names=full_names,
+        back_url_name="ledger:vendor_payouts",
+        payee_kind="vendor",
+    )
+
+
+@login_required
+@require_GET
+def school_payouts(request, school_id: int):
+    """The school's own services as a payee (supervised study, staff-run activities)."""
+    school = school_for_user_or_404(request.user, school_id)
+    return _payouts_page(
+        request,
+        payee=school,
+        balance=selectors.school_service_balance(school),
+        payouts=selectors.payouts_for(school=school),
+        payout_url_name="ledger:school_payout",
+        payee_kind="school",
+    )
+
+
+@login_required
+@require_GET
+def school_payout(request, school_id: int, payout_id: int):
+    """One of the school's payouts; its administrators see their pupils' names in full."""
+    school = school_for_user_or_404(request.user, school_id)
+    return _payout_page(
+        request,
+        payee=school,
+        payout=selectors.payout_for_payee(payout_id=payout_id, school=school),
+        full_names=True,
+        back_url_name="ledger:school_payouts",
+        payee_kind="school",
+    )
+
+
+# --- families ------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def household(request):
+    """The signed-in parent's household: per child and account, paid, held, delivered, refunded."""
+    home = household_of_user(request.user)
+    if home is None:
+        raise Http404("This account has no household")
+    children: dict[int, dict] = {}
+    for account in selectors.household_accounts(home):
+        item = children.setdefault(
+            account.child.pk, {"child": account.child, "accounts": [], "total": selectors.Balance()}
+        )
+        item["accounts"].append(account)
+        for kind in ("paid", "released", "refunded", "settled"):
+            item["total"].add(kind, getattr(account.balance, kind))
+    context = {
+        "household": home,
+        "children": list(children.values()),
+        "total": selectors.household_total(home),
+    }
+    return render(request, "ledger/household.html", context)
+
+
+# --- the bureau ----------------------------------------------------------------------------
+
+SORTS = {
+    "held": (lambda r: (-r.held, r.vendor.name)),
+    "owed": (lambda r: (-r.owed, r.vendor.name)),
+    "refunds": (lambda r: (-r.refunds_owed, r.vendor.name)),
+    "pupils": (lambda r: (-r.pupils_holding, r.vendor.name)),
+    "name": (lambda r: (r.vendor.name, r.vendor.pk)),
+}
+
+
+@login_required
+@require_GET
+def overview(request):
+    """For bureau officers: each vendor of their districts with money in the ledger (pupils
+    holding, held, owed, refunds owed; sortable, most held first) and the prepaid money held at
+    their districts' schools."""
+    require_role(request.user, Role.BUREAU_OFFICER)
+    sort = request.GET.get("sort", "held")
+    if sort not in SORTS:
+        sort = "held"
+    rows = sorted(selectors.vendor_money(vendors_for_officer(user=request.user)), key=SORTS[sort])
+    totals = selectors.VendorMoney(vendor=None)
+    for row in rows:
+        totals.pupils_holding += row.pupils_holding
+        totals.held += row.held
+        totals.owed += row.owed
+        totals.refunds_owed += row.refunds_owed
+    context = {
+        "rows": rows,
+        "totals": totals,
+        "sort": sort,
+        "held_at_schools": selectors.held_at_schools(bureau_district_ids(request.user)),
+    }
+    return render(request, "ledger/overview.html", context)

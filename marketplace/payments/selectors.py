@@ -1,0 +1,106 @@
+"""Reads of payments: what a family still owes for a child's term, and its payments."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from core.money import money
+from marketplace.fees.quotes import LineKind, quote_for
+from marketplace.payments.models import Payment, PaymentLine, PaymentRefund
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class DueLine:
+    """What is still to pay into one ledger account (``activity`` None: supervised study)."""
+
+    activity: object
+    description: str
+    quoted: Decimal
+    paid: Decimal
+
+    @property
+    def amount(self) -> Decimal:
+        return money(self.quoted - self.paid)
+
+
+def _quoted_by_account(quote) -> list[tuple[object, str, Decimal]]:
+    """The quote's total per ledger account, the waiver shared out in proportion.
+
+    Charges go to their activity's account (enrichment and materials) or to supervised
+    study. A waiver line is spread over the accounts by their share of the charges; the last
+    account takes the rounding remainder, so the accounts always add up to the quote's total.
+    """
+    amounts: dict[object, Decimal] = {}
+    names: dict[object, str] = {}
+    for line in quote.charges:
+        key = line.activity.pk if line.kind in (LineKind.ENRICHMENT, LineKind.MATERIALS) else None
+        amounts[key] = amounts.get(key, ZERO) + line.amount
+        names[key] = str(_("Supervised study")) if key is None else line.activity.name
+    activities = {line.activity.pk: line.activity for line in quote.charges if line.activity is not None}
+    base = sum(amounts.values(), ZERO)
+    waiver = -sum((line.amount for line in quote.lines if line.kind == LineKind.WAIVER), ZERO)
+    keys = list(amounts)
+    result = []
+    left = waiver
+    for index, key in enumerate(keys):
+        share = left if index == len(keys) - 1 else (money(waiver * amounts[key] / base) if base else ZERO)
+        left -= share
+        result.append((activities.get(key), names[key], money(amounts[key] - share)))
+    return result
+
+
+def paid_by_account(*, child, term) -> dict[int | None, Decimal]:
+    """Money paid for ``child``'s ``term`` per account (activity pk or None), net of the
+    refunds sent through the gateway (pending ones included: that money is on its way back)."""
+    paid: dict[int | None, Decimal] = defaultdict(lambda: ZERO)
+    lines = PaymentLine.objects.filter(
+        payment__child=child, payment__term=term, payment__status=Payment.Status.SUCCEEDED
+    )
+    for row in lines.values("activity_id").annotate(total=Sum("amount")):
+        paid[row["activity_id"]] += row["total"]
+    refunds = PaymentRefund.objects.filter(line__in=lines)
+    for row in refunds.values("line__activity_id").annotate(total=Sum("amount")):
+        paid[row["line__activity_id"]] -= row["total"]
+    return paid
+
+
+def amount_due(*, child, term, quote=None) -> list[DueLine]:
+    """The lines still to pay for ``child`` in ``term`` (positive amounts only).
+
+    The quote (from the charging standards in force) per account, less what was already paid
+    for that account this term. A line paid in full, or over-paid because the quote fell
+    (a waiver approved after payment), has nothing due; giving back an over-payment is the
+    school's decision, not an automatic refund.
+    """
+    quote = quote if quote is not None else quote_for(child=child, term=term)
+    paid = paid_by_account(child=child, term=term)
+    lines = []
+    for activity, description, quoted in _quoted_by_account(quote):
+        already = paid.get(activity.pk if activity is not None else None, ZERO)
+        line = DueLine(activity=activity, description=description, quoted=quoted, paid=money(already))
+        if line.amount > 0:
+            lines.append(line)
+    return lines
+
+
+def payments_of_household(household):
+    """The household's payments, newest first, with their lines and refunds."""
+    return (
+        Payment.objects.filter(household=household)
+        .select_related("child", "term")
+        .prefetch_related("lines__activity", "lines__refunds")
+    )
+
+
+def refunds_outstanding():
+    """Refunds the gateway has not confirmed yet (to retry)."""
+    return PaymentRefund.objects.exclude(status=PaymentRefund.Status.SUCCEEDED).select_related(
+        "line__payment"
+    )

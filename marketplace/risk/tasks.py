@@ -1,0 +1,13 @@
+"""Background tasks of the risk grades (Django's tasks framework; scheduled daily)."""
+
+from django.conf import settings
+from django.tasks import task
+
+
+@task(queue_name=settings.TASKS_QUEUE)
+def risk_grade_daily() -> int:
+    """Regrade every vendor (money held and refunds owed change with time as well as with
+    events); returns the number of assessments appended."""
+    from marketplace.risk.services import risk_grade_all
+
+    return risk_grade_all(trigger="daily")

@@ -1,0 +1,1 @@
+"""Tests of the recurring jobs (``core.recurring``)."""

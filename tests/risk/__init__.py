@@ -1,0 +1,1 @@
+"""Tests of the vendor risk grades (``marketplace.risk``)."""
