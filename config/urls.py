@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("schools.urls")),
     path("schools/<int:school_id>/timetable/", include("scheduling.timetables.urls")),
     path("teachers/", include("scheduling.staff.urls")),
+    path("rest/", include("scheduling.rest.urls")),
+    path("duty-reports/", include("scheduling.rest.report_urls")),
     path("vendors/", include("marketplace.vendors.urls")),
     path("courses/", include("marketplace.courses.urls")),
     path("review/", include("marketplace.reviews.urls")),

@@ -94,10 +94,12 @@ def test_load_shows_progress_counts_and_the_login_table(demo_city):
         assert re.search(rf"{re.escape(email)}\s+{PASSWORD}", output)
 
 
-def test_a_load_takes_under_twenty_seconds(demo_city):
-    assert demo_city["seconds"] < 20
-    _, seconds = timed_load("--reset")
-    assert seconds < 20
+def test_a_reset_reloads_the_same_city(demo_city):
+    # How long a load takes is measured by ``benchmarks/demo_load.py`` (figures in the README).
+    before = fingerprint()
+    output, _ = timed_load("--reset")
+    assert "Deleted" in output
+    assert fingerprint() == before
 
 
 def test_city_has_districts_schools_and_a_big_primary_school(demo_city):

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "scheduling.staff",
     "scheduling.timetables",
     "scheduling.attendance",
+    "scheduling.rest",
     "marketplace.vendors",
     "marketplace.courses",
     "marketplace.households",

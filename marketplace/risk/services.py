@@ -147,9 +147,10 @@ def risk_grade_vendor(
 
 
 @transaction.atomic
-def risk_grade_all(*, trigger: str = Trigger.DAILY) -> int:
+def risk_grade_all(*, trigger: str = Trigger.DAILY, notify: bool = True) -> int:
     """Regrade every vendor that is graded or still carries a grade; returns how many
-    assessments were appended. Reads the factors of all vendors in a few queries."""
+    assessments were appended. Reads the factors of all vendors in a few queries.
+    ``notify=False`` sends no ``vendor_changed`` (a bulk load that syncs the CMS itself)."""
     from marketplace.ledger.selectors import vendor_exposures
 
     # Graded vendors, and any vendor still carrying a grade it should no longer have.
@@ -168,7 +169,7 @@ def risk_grade_all(*, trigger: str = Trigger.DAILY) -> int:
         if vendor.pk in _in_progress():
             continue
         result = _evaluate(vendor, policy, exposures.get(vendor.pk), complaints.get(vendor.pk, 0))
-        if _apply(vendor, result, latest.get(vendor.pk), trigger) is not None:
+        if _apply(vendor, result, latest.get(vendor.pk), trigger, notify=notify) is not None:
             written += 1
     return written
 

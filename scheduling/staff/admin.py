@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin
 
-from scheduling.staff.models import StaffMember, Subject, check_unavailable_slots
+from scheduling.staff.models import AvailabilityRequest, StaffMember, Subject, check_unavailable_slots
 
 
 class StaffMemberAdminForm(forms.ModelForm):
@@ -41,3 +41,11 @@ class StaffMemberAdmin(admin.ModelAdmin):
     search_fields = ("staff_no", "name")
     filter_horizontal = ("subjects",)
     raw_id_fields = ("unavailable",)
+
+
+@admin.register(AvailabilityRequest)
+class AvailabilityRequestAdmin(admin.ModelAdmin):
+    list_display = ("staff", "status", "created_at", "decided_at")
+    list_filter = ("status",)
+    # Decided through the school administrator's page, which applies an approval.
+    readonly_fields = ("staff", "status", "decided_by", "decided_at")

@@ -1,3 +1,6 @@
+import hashlib
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -98,3 +101,111 @@ def _unavailable_slots_of_own_school(sender, instance, action, reverse, pk_set, 
             raise ValidationError(_("Unavailable slots must belong to the staff member's school."))
     else:
         check_unavailable_slots(instance.school_id, Slot.objects.filter(pk__in=pk_set))
+
+
+class AvailabilityRequest(models.Model):
+    """A teacher's proposal of new standing rest days and unavailable slots.
+
+    It changes nothing until an administrator of the school approves it; approval copies
+    ``rest_days`` and ``unavailable`` onto the staff record (``services.availability_decide``),
+    so the next timetable solve reads them. One pending request per staff member at a time.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting the administrator")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Refused")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    staff = models.ForeignKey(
+        StaffMember,
+        on_delete=models.CASCADE,
+        related_name="availability_requests",
+        verbose_name=_("staff member"),
+    )
+    rest_days = WeekdaySetField(_("proposed rest days"), default=0, blank=True)
+    unavailable = models.ManyToManyField(
+        "slots.Slot",
+        blank=True,
+        related_name="+",
+        verbose_name=_("proposed unavailable slots"),
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("proposed by"),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.CharField(_("decision note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("availability request")
+        verbose_name_plural = _("availability requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["staff"],
+                condition=Q(status="pending"),
+                name="availability_one_pending_per_staff",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "approved", "rejected", "withdrawn"]),
+                name="availability_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending") | Q(decided_at__isnull=False),
+                name="availability_decided_has_time",
+            ),
+            weekday_mask_check("rest_days", "availability_rest_days_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff} · {self.get_status_display()}"
+
+    @property
+    def rest_day_labels(self) -> list:
+        return day_labels(self.rest_days)
+
+
+def feed_token_hash(token: str) -> str:
+    """The SHA-256 (hex) of a feed token: the key a feed is looked up by."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class CalendarFeed(models.Model):
+    """A teacher's private iCalendar subscription address (``/teachers/feed/<token>.ics``).
+
+    The token is a 256-bit random secret (``secrets.token_urlsafe(32)``). It is kept so the
+    teacher's page can show the address again, but the feed is found by ``token_hash`` (its
+    SHA-256), so the time a lookup takes says nothing about how much of a guess was right.
+    Resetting replaces both: the old address stops working at once.
+    """
+
+    staff = models.OneToOneField(
+        StaffMember, on_delete=models.CASCADE, related_name="calendar_feed", verbose_name=_("staff member")
+    )
+    token = models.CharField(_("token"), max_length=64)
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    reset_at = models.DateTimeField(_("reset at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return f"{self.staff} · feed"

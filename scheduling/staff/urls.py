@@ -6,4 +6,17 @@ app_name = "staff"
 urlpatterns = [
     path("<int:staff_id>/", views.teacher_home, name="teacher_home"),
     path("<int:staff_id>/calendar.ics", views.teacher_calendar, name="teacher_calendar"),
+    path("<int:staff_id>/availability/", views.availability, name="availability"),
+    path("<int:staff_id>/feed/reset/", views.feed_reset, name="feed_reset"),
+    path("feed/<str:token>.ics", views.feed, name="feed"),
+    path(
+        "schools/<int:school_id>/availability/",
+        views.availability_requests,
+        name="availability_requests",
+    ),
+    path(
+        "schools/<int:school_id>/availability/<int:request_id>/decide/",
+        views.availability_decide,
+        name="availability_decide",
+    ),
 ]

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -96,13 +96,20 @@ def _event(session: DatedSession, stamp: datetime.datetime) -> list[str]:
     description = "\n".join(
         name for name in (teacher.name if teacher else "", session.school.display_name) if name
     )
+    what = summary(session)
+    cover_from = getattr(session, "cover_from_name", None)
+    if cover_from:
+        # A cover duty (a colleague's compensatory rest): say so, and stamp it when the cover
+        # was granted so that calendar apps take the change.
+        what = _("Cover for %(name)s: %(what)s") % {"name": cover_from, "what": what}
+        stamp = max(stamp, session.cover_created_at)
     return [
         "BEGIN:VEVENT",
         f"UID:session-{session.pk}@afterschool",
         f"DTSTAMP:{_utc(stamp)}",
         f"DTSTART;TZID={TZID}:{_local(session.date, session.start)}",
         f"DTEND;TZID={TZID}:{_local(session.date, session.end)}",
-        f"SUMMARY:{escape_text(summary(session))}",
+        f"SUMMARY:{escape_text(what)}",
         f"LOCATION:{escape_text(session.room.name)}",
         f"DESCRIPTION:{escape_text(description)}",
         "END:VEVENT",
@@ -132,9 +139,15 @@ def render_calendar(*, name: str, sessions: Iterable[DatedSession]) -> bytes:
 
 
 def calendar_for_staff(staff) -> bytes:
-    """Every published session of a staff member (supervisions and meetings they teach)."""
+    """Every published session of a staff member (supervisions and meetings they teach),
+    cover duties included and marked as such."""
+    from scheduling.rest.models import CoverAssignment
+
+    active = CoverAssignment.objects.filter(dated_session=OuterRef("pk"), withdrawn_at__isnull=True)
     sessions = sessions_for_staff(staff=staff, start=None, end=None).annotate(
-        run_published_at=F("run__published_at")
+        run_published_at=F("run__published_at"),
+        cover_from_name=Subquery(active.values("from_staff__name")[:1]),
+        cover_created_at=Subquery(active.values("created_at")[:1]),
     )
     return render_calendar(name=_("%(name)s's after-school duties") % {"name": staff.name}, sessions=sessions)
 
