@@ -74,3 +74,13 @@ def test_teacher_claims_rest_and_the_substitute_sees_the_duty(rest_world, live_s
     text = calendar.text()
     assert text.count("BEGIN:VEVENT") == 1
     assert world.monday.strftime("%Y%m%d") in text
+
+    # The private feed (no sign-in: a calendar app's request) has it too, as a cover duty.
+    feed_url = substitute.get_by_test_id("feed-url").input_value()
+    assert feed_url.startswith(live_server.url) and "/teachers/feed/" in feed_url
+    feed = new_page().request.get(feed_url)
+    assert feed.ok
+    feed_text = feed.text()
+    assert feed_text.count("BEGIN:VEVENT") == 1
+    assert world.monday.strftime("%Y%m%d") in feed_text
+    assert world.wang.name in feed_text  # "Cover for <the claimant>: …"
