@@ -50,6 +50,20 @@ def user_with(role, email, **scope) -> User:
 
 
 @pytest.fixture
+def browser_page(new_page):
+    """Pages with a generous wait: while the worker process solves (CP-SAT on every core) or
+    indexes the demo's pages, a small CI machine answers the live server's requests slowly."""
+
+    def make():
+        page = new_page()
+        page.set_default_timeout(90_000)
+        page.set_default_navigation_timeout(90_000)
+        return page
+
+    return make
+
+
+@pytest.fixture
 def stripe_site(settings, localstripe, live_server):  # noqa: F811
     settings.PAYMENT_PROVIDER = "stripe"
     settings.STRIPE_SECRET_KEY = SECRET_KEY
@@ -70,7 +84,8 @@ def stripe_site(settings, localstripe, live_server):  # noqa: F811
     return settings
 
 
-def test_rank_publish_pay_attend_settle(db_worker, stripe_site, live_server, new_page, settings):  # noqa: F811
+def test_rank_publish_pay_attend_settle(db_worker, stripe_site, live_server, browser_page, settings):  # noqa: F811
+    new_page = browser_page
     parent = Membership.objects.select_related("household").get(user__email="parent@demo.afterschool.cn")
     admin = Membership.objects.select_related("school").get(user__email="admin@demo.afterschool.cn")
     household, school = parent.household, admin.school
@@ -122,9 +137,8 @@ def test_rank_publish_pay_attend_settle(db_worker, stripe_site, live_server, new
     EnrolmentWindow.objects.filter(pk=window.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
     admin_page = new_page()
     login(admin_page, live_server, "admin@demo.afterschool.cn")
-    # A generous wait: on a busy CI machine the worker is still indexing the demo's pages.
-    admin_page.goto(f"{live_server.url}{reverse('timetables:home', args=[school.pk])}", timeout=60_000)
-    admin_page.fill("input[name=time_limit]", "20")
+    admin_page.goto(f"{live_server.url}{reverse('timetables:home', args=[school.pk])}")
+    admin_page.fill("input[name=time_limit]", "12")
     admin_page.get_by_test_id("solve-button").click()
     wait_until_finished(admin_page, timeout=120_000)
     run = TimetableRun.objects.filter(school=school).latest("pk")
