@@ -120,10 +120,6 @@ def _busy_elsewhere(*, school, term) -> tuple[dict[int, list], dict[int, list]]:
     return instructors, users
 
 
-# Activities of vendors with this risk grade are not placed (see ``problem_assemble``).
-HIGH_RISK = HIGH_RISK_GRADE
-
-
 def problem_assemble(*, school, term) -> dict:
     """The school's weekly problem for ``term`` in the public JSON format."""
     slots = list(Slot.objects.filter(school=school).order_by("weekday", "start"))
@@ -143,7 +139,7 @@ def problem_assemble(*, school, term) -> dict:
         Activity.objects.filter(school=school, term=term)
         # A vendor graded D by the bureau (marketplace.risk) is left out of new timetables;
         # the checklist names its activities.
-        .exclude(vendor__risk_grade=HIGH_RISK)
+        .exclude(vendor__risk_grade=HIGH_RISK_GRADE)
         .select_related("course__subject", "room_kind", "vendor")
         .prefetch_related("allowed_slots")
         .order_by("pk")
@@ -350,7 +346,7 @@ def checklist(*, school, term, problem: dict | None = None) -> list[ChecklistIte
             )
         )
     for activity in (
-        Activity.objects.filter(school=school, term=term, vendor__risk_grade=HIGH_RISK)
+        Activity.objects.filter(school=school, term=term, vendor__risk_grade=HIGH_RISK_GRADE)
         .select_related("vendor")
         .order_by("pk")
     ):
@@ -362,7 +358,7 @@ def checklist(*, school, term, problem: dict | None = None) -> list[ChecklistIte
                         "%(activity)s is left out: its vendor %(vendor)s has risk grade %(grade)s "
                         "(high risk) from the education bureau."
                     )
-                    % {"activity": activity.name, "vendor": activity.vendor.name, "grade": HIGH_RISK}
+                    % {"activity": activity.name, "vendor": activity.vendor.name, "grade": HIGH_RISK_GRADE}
                 ),
                 admin("courses_activity", activity.pk),
             )
