@@ -4,13 +4,15 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.params import IdModelChoiceField
 from marketplace.courses.models import Category
 from scheduling.staff.models import Subject
 from schools.models import District, School
 
 
-class NameChoiceField(forms.ModelChoiceField):
-    """Choices labelled in the active language."""
+class NameChoiceField(IdModelChoiceField):
+    """Choices labelled in the active language; a value that is no id is an invalid choice
+    before any query (these forms read the query string, see ``core.params``)."""
 
     def label_from_instance(self, obj):
         return obj.display_name

@@ -24,6 +24,15 @@ def can_use_school_resources(user) -> bool:
     return any(m.role in SCHOOL_SIDE_ROLES for m in memberships_of(user))
 
 
+def in_course_library(collection) -> bool:
+    """Is ``collection`` the course library's collection of documents, or inside it?"""
+    from cms.sync import COURSE_LIBRARY_COLLECTION
+
+    if collection is None:
+        return False
+    return collection.get_ancestors(inclusive=True).filter(name=COURSE_LIBRARY_COLLECTION).exists()
+
+
 def paginate(items, request, per_page: int):
     """The page of ``items`` named by ``?page=`` (the last page when it is too big)."""
     return Paginator(items, per_page).get_page(request.GET.get("page"))

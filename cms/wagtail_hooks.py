@@ -41,3 +41,18 @@ def refresh_teacher_profile(request, instance):
         from cms.sync import teacher_profile_refresh
 
         teacher_profile_refresh(instance)
+
+
+@hooks.register("before_serve_document")
+def course_library_documents_for_its_audience(document, request):
+    """The course library's documents follow the library's own audience (the bureau and its
+    schools, see ``cms.selectors.can_use_school_resources``), not merely any signed-in
+    account. Anonymous visitors are left to the collection's sign-in restriction."""
+    from django.http import Http404
+
+    from cms.selectors import can_use_school_resources, in_course_library
+
+    if not request.user.is_authenticated or can_use_school_resources(request.user):
+        return
+    if in_course_library(document.collection):
+        raise Http404("Only for the bureau and its schools")

@@ -2,10 +2,12 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
-from django.views.static import serve
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
+
+from core.media import serve_public_media
+from people.accounts.signin import login_elsewhere
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="roles:home", permanent=False)),
@@ -29,6 +31,14 @@ urlpatterns = [
     path("money/", include("marketplace.ledger.urls")),
     path("payments/", include("marketplace.payments.urls")),
     path("risk/", include("marketplace.risk.urls")),
+    # One door in: Django's and Wagtail's own sign-in views go to allauth's.
+    path("django-admin/login/", login_elsewhere),
+    path("cms-admin/login/", login_elsewhere),
+    path("pages/_util/login/", login_elsewhere),
+    path(
+        "cms-admin/password_reset/",
+        RedirectView.as_view(pattern_name="account_reset_password", permanent=False),
+    ),
     path("django-admin/", admin.site.urls),
     path("cms-admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
@@ -36,14 +46,6 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:
-    # Only images are public media. Wagtail documents (lesson materials) go through Wagtail's
-    # serve view, which checks their collection's restrictions; vendors' and courses'
-    # documents live in private storage outside MEDIA_ROOT and are served by access-checked
-    # views. A production web server must likewise expose only these two folders.
-    urlpatterns += [
-        re_path(
-            r"^media/(?P<path>(?:images|original_images)/.+)$",
-            serve,
-            {"document_root": settings.MEDIA_ROOT},
-        )
-    ]
+    # Only images are public media (see core.media); a production web server must likewise
+    # expose only those folders.
+    urlpatterns += [re_path(r"^media/(?P<path>.+)$", serve_public_media)]

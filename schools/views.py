@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 
+from core.downloads import set_download_name
 from marketplace.fees.selectors import standards_in_force
 from marketplace.vendors.selectors import vendor_status_counts
 from people.roles.access import bureau_membership_or_404, school_for_user_or_404
@@ -73,5 +74,4 @@ def class_calendar(request, school_id: int, class_id: int):
     school = school_for_user_or_404(request.user, school_id)
     school_class = get_object_or_404(school.classes, pk=class_id)
     response = HttpResponse(calendar_for_class(school_class), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="class-{school_class.code}.ics"'
-    return response
+    return set_download_name(response, f"class-{school_class.code}", "ics")

@@ -116,6 +116,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "people.accounts.signin.OneDoorMiddleware",
     "people.roles.middleware.BureauMfaRequiredMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -210,6 +211,9 @@ STORAGES = {
 # "offline" (the embedded demo: no gateway) or "stripe" (PaymentIntents; STRIPE_API_BASE points
 # the client at a Stripe-compatible server such as localstripe, empty for Stripe itself).
 PAYMENT_PROVIDER = os.environ.get("PAYMENT_PROVIDER", "offline")
+# The offline provider accepts test cards as payment: allowed in the demo and the tests only
+# (production refuses it unless this is set explicitly, for a demo site).
+PAYMENT_OFFLINE_ALLOWED = env_bool("PAYMENT_OFFLINE_ALLOWED", True)
 STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
 STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
 STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
@@ -222,8 +226,10 @@ STRIPE_JS_URL = os.environ.get(
 
 # --- Wagtail ----------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "课后服务平台"
-# Restricted pages and documents send visitors to the site's own sign-in page.
+# Restricted pages and documents, and the CMS admin, send visitors to allauth's sign-in page
+# (Wagtail's own sign-in routes redirect there too: see people.accounts.signin).
 WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
+WAGTAILADMIN_LOGIN_URL = "/accounts/login/"
 # Wagtail serves documents through its own view (which checks collection restrictions),
 # never by redirecting to the file's public media URL.
 WAGTAILDOCS_SERVE_METHOD = "serve_view"

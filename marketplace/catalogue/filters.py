@@ -12,6 +12,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import FilterSet, ModelChoiceFilter
 from core.weekdays import WEEKDAY_CHOICES
 from marketplace.catalogue.selectors import shown_name, title_ordering
 from marketplace.courses.models import Category
@@ -92,8 +93,11 @@ class CatalogueFilterForm(forms.Form):
         return cleaned
 
 
-class CourseFilter(django_filters.FilterSet):
-    """Filters of the course catalogue; pass ``catalogue_courses()`` as the queryset."""
+class CourseFilter(FilterSet):
+    """Filters of the course catalogue; pass ``catalogue_courses()`` as the queryset.
+
+    Built on ``core.filters``: an id in the URL that is no id (``?district=2**63``) is an
+    error of its field, never a database error."""
 
     q = django_filters.CharFilter(
         label=_("Search"),
@@ -101,7 +105,7 @@ class CourseFilter(django_filters.FilterSet):
         max_length=SEARCH_MAX_LENGTH,
         help_text=_("Words in the course title or the vendor's name."),
     )
-    category = django_filters.ModelChoiceFilter(
+    category = ModelChoiceFilter(
         label=_("Category"),
         queryset=Category.objects.filter(is_academic=False),
         empty_label=_("Any category"),
@@ -112,7 +116,7 @@ class CourseFilter(django_filters.FilterSet):
         method="filter_grade",
         empty_label=_("Any grade"),
     )
-    district = django_filters.ModelChoiceFilter(
+    district = ModelChoiceFilter(
         label=_("District"),
         field_name="vendor__district",
         queryset=District.objects.all(),

@@ -1,3 +1,5 @@
+import os
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -6,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.downloads import set_download_name
 from marketplace.courses import services
 from marketplace.courses.forms import (
     CourseDocumentForm,
@@ -182,11 +185,11 @@ def course_document_remove(request, vendor_id: int, course_id: int, document_id:
 def course_document_file(request, document_id: int):
     """A course document, for the vendor's members, bureau officers and the course's reviewers."""
     document = document_for_user_or_404(user=request.user, document_id=document_id)
-    filename = f"{document.title}.{document.file.name.rsplit('.', 1)[-1]}"
     try:
         handle = document.file.open("rb")
     except FileNotFoundError:
         raise Http404("The document's file is missing") from None
-    response = FileResponse(handle, content_type=document.content_type, filename=filename)
+    response = FileResponse(handle, content_type=document.content_type)
+    set_download_name(response, document.title, os.path.splitext(document.file.name)[1], as_attachment=False)
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.params import parse_id
 from marketplace.fees import selectors, services
 from marketplace.fees.forms import WaiverDecisionForm, WaiverRequestForm
 from marketplace.fees.models import Waiver
@@ -36,10 +37,11 @@ def _child_and_term(request, household_id: int, child_id: int):
     )
     term_id = request.POST.get("term") or request.GET.get("term")
     if term_id:
-        try:
-            term = get_object_or_404(Term, pk=int(term_id))
-        except ValueError:
-            raise Http404("No such term") from None
+        # Checked in Python: an id beyond 64 bits must not reach the database (core.params).
+        term_pk = parse_id(term_id)
+        if term_pk is None:
+            raise Http404("No such term")
+        term = get_object_or_404(Term, pk=term_pk)
     else:
         term = term_current()
     return household, child, term

@@ -14,8 +14,10 @@ column              required  meaning
                               (``一``…``五``, ``六``, ``日``/``天``; ``周``/``星期`` ignored).
                               Empty: every school day for a new pupil, unchanged for an
                               existing one.
-``guardian_email``  no        a parent's account email: when it belongs to an account that
-                              already has a household, the pupil is linked to it directly
+``guardian_email``  no        a parent's account email: when it is a verified address of an
+                              account that already has a household, the pupil is linked to it
+                              directly (the link names who imported); otherwise the pupil
+                              gets a code slip as usual
 ==================  ========  ================================================================
 
 All or nothing: every row is checked first, and if any is wrong nothing is written and every
@@ -35,13 +37,15 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.exports import csv_text
 from core.weekdays import ALL_SCHOOL_DAYS_MASK, DAY_CODES
-from marketplace.households.models import Child
+from marketplace.households.models import Child, ChildLink
 from marketplace.households.services import HouseholdError, child_code_assign, normalize_name
 from people.roles.models import Membership, Role
 from schools.models import School
@@ -50,6 +54,12 @@ COLUMNS = ("class", "student_no", "name", "days", "guardian_email")
 REQUIRED_COLUMNS = ("class", "student_no", "name")
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
+# Every valid cell is far shorter (a name has at most 80 characters). A longer one is refused
+# before its content is checked, so that no error message repeats it.
+MAX_CELL_CHARS = 1000
+# C0 and C1 control characters (NUL, escape, a line break inside a quoted cell…) belong in
+# no column, and PostgreSQL cannot store a NUL at all.
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 TEMPLATE_ROWS = [
     COLUMNS,
@@ -73,6 +83,8 @@ class ImportSummary:
     created: int = 0
     updated: int = 0
     linked: int = 0
+    # Rows whose guardian_email is no verified parent's address: the family links by code.
+    unconfirmed: int = 0
     children: list = field(default_factory=list)
 
 
@@ -136,7 +148,87 @@ def read_rows(upload) -> list[list[str]]:
         raise PupilImportError(
             [RowError(0, "", _("The CSV file is not UTF-8 text. Save it as “CSV UTF-8”."))]
         ) from None
-    return [[_cell(v) for v in row] for row in csv.reader(io.StringIO(text))]
+    return _read_csv(text)
+
+
+def _cell_too_long() -> str:
+    return _("This cell is longer than %(n)s characters.") % {"n": MAX_CELL_CHARS}
+
+
+def _read_csv(text: str) -> list[list[str]]:
+    # newline="" leaves line endings to the csv module, which then reads CR LF, LF and an old
+    # Mac's lone CR alike, as well as line breaks inside quoted cells.
+    lines = list(io.StringIO(text, newline=""))
+    reader = csv.reader(lines)
+    rows: list[list[str]] = []
+    start = 0  # the line on which the next record begins
+    try:
+        for row in reader:
+            rows.append([_cell(v) for v in row])
+            start = reader.line_num
+    except csv.Error:
+        # With the default dialect: a cell over the csv module's field size limit (128 KB).
+        # Name its row and column; the rest of the file cannot be read reliably after it.
+        index = _long_cell_index("".join(lines[start : reader.line_num]))
+        if index is None:
+            raise PupilImportError(
+                [RowError(len(rows) + 1, "", _("This row cannot be read as CSV: check its quotation marks."))]
+            ) from None
+        header = [h.strip().lower() for h in rows[0]] if rows else []
+        column = header[index] if index < len(header) and header[index] else _column_letter(index)
+        raise PupilImportError([RowError(len(rows) + 1, column, _cell_too_long())]) from None
+    return rows
+
+
+def _long_cell_index(record: str) -> int | None:
+    """The index of the first cell of a CSV record (default dialect) longer than the csv
+    module's field size limit, or ``None``."""
+    limit = csv.field_size_limit()
+    index = length = 0
+    quoted = False
+    for char in record:
+        if char == '"':
+            quoted = not quoted  # a doubled quote inside a quoted cell toggles twice
+        elif not quoted and char == ",":
+            index, length = index + 1, 0
+        elif not quoted and char in "\r\n":
+            break
+        else:
+            length += 1
+            if length > limit:
+                return index
+    return None
+
+
+def _column_letter(index: int) -> str:
+    """The spreadsheet's name of the column at ``index``: 0 is A, 26 is AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _cell_errors(index: int, values: dict[str, str]) -> list[RowError]:
+    """The cells of a row that no column may hold: too long, or with a control character."""
+    found = []
+    for column in COLUMNS:
+        value = values.get(column, "")
+        if len(value) > MAX_CELL_CHARS:
+            found.append(RowError(index, column, _cell_too_long()))
+        elif _CONTROL_RE.search(value):
+            found.append(
+                RowError(
+                    index,
+                    column,
+                    _(
+                        "This cell contains an invisible control character (a line break, a tab or "
+                        "a NUL byte, for example). Type it again as plain text."
+                    ),
+                )
+            )
+    return found
 
 
 def _read_xlsx(data: bytes) -> list[list[str]]:
@@ -154,13 +246,22 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
 
 
 def _parent_households_by_email(emails: set[str]) -> dict[str, int]:
-    found = Membership.objects.filter(role=Role.PARENT, user__email__in=emails).values_list(
-        "user__email", "household_id"
+    """The household of the parent whose account owns each email, for verified addresses
+    only: an address nobody confirmed proves nothing about who holds it, so a pupil is never
+    linked through it (the family uses the code slip instead)."""
+    verified = EmailAddress.objects.filter(verified=True, email__in=emails).values_list("email", "user_id")
+    user_by_email = {email.lower(): user_id for email, user_id in verified}
+    found = Membership.objects.filter(role=Role.PARENT, user_id__in=set(user_by_email.values())).order_by(
+        "pk"
     )
-    result: dict[str, int] = {}
-    for email, household_id in found:
-        result.setdefault(email.lower(), household_id)
-    return result
+    household_by_user: dict[int, int] = {}
+    for user_id, household_id in found.values_list("user_id", "household_id"):
+        household_by_user.setdefault(user_id, household_id)
+    return {
+        email: household_by_user[user_id]
+        for email, user_id in user_by_email.items()
+        if user_id in household_by_user
+    }
 
 
 def _validate(school: School, rows: list[list[str]]):
@@ -196,6 +297,10 @@ def _validate(school: School, rows: list[list[str]]):
         values = dict(zip(header, [*raw, *[""] * (len(header) - len(raw))], strict=False))
         if not any(v.strip() for v in values.values()):
             continue  # blank line, common at the end of spreadsheets
+        if cell_errors := _cell_errors(index, values):
+            # The checks below would quote such a cell back; it has to be fixed first.
+            errors.extend(cell_errors)
+            continue
         row_errors: list[RowError] = []
         school_class = None
         match = _CLASS_RE.match(values.get("class", ""))
@@ -273,10 +378,12 @@ def _validate(school: School, rows: list[list[str]]):
 
 
 @transaction.atomic
-def pupils_import(*, school: School, upload) -> ImportSummary:
+def pupils_import(*, school: School, upload, by) -> ImportSummary:
     """Import pupils into ``school``'s roster from an uploaded file (see the module docstring).
 
-    Raises ``PupilImportError`` listing every problem, and then writes nothing."""
+    ``by`` is the school's user who imports; each link the import makes is recorded as a
+    ``ChildLink`` naming them. Raises ``PupilImportError`` listing every problem, and then
+    writes nothing."""
     rows = read_rows(upload)
     errors, planned = _validate(school, rows)
     if errors:
@@ -312,14 +419,20 @@ def pupils_import(*, school: School, upload) -> ImportSummary:
             and child.household_id == household_id
             and (current is None or current.household_id is None)
         ):
+            ChildLink.objects.create(
+                child=child,
+                household_id=household_id,
+                method=ChildLink.Method.IMPORT,
+                made_by=by,
+                email=email,
+            )
             summary.linked += 1
+        if email and not household_id:
+            summary.unconfirmed += 1
         summary.children.append(child)
     return summary
 
 
 def template_csv() -> str:
     """The template file's text (UTF-8 with a byte order mark, so Excel reads the Chinese)."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    csv.writer(out).writerows(TEMPLATE_ROWS)
-    return out.getvalue()
+    return csv_text(TEMPLATE_ROWS)

@@ -1,10 +1,11 @@
 """Households (families) and their children."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import WeekdaySetField, weekday_mask_check
-from core.models import TimeStamped
+from core.models import AppendOnly, TimeStamped
 from core.weekdays import ALL_SCHOOL_DAYS_MASK, day_labels
 
 
@@ -83,3 +84,40 @@ class Child(models.Model):
     @property
     def school(self):
         return self.school_class.school
+
+
+class ChildLink(AppendOnly):
+    """Who linked a child to a household, when and how (append-only).
+
+    ``code``: a parent entered the slip's code; ``import``: a school's pupil import matched
+    the parent's verified email address.
+    """
+
+    class Method(models.TextChoices):
+        CODE = "code", _("link code from the school")
+        IMPORT = "import", _("pupil import (verified email)")
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="links", verbose_name=_("child"))
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="child_links", verbose_name=_("household")
+    )
+    method = models.CharField(_("how"), max_length=10, choices=Method.choices)
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("made by")
+    )
+    email = models.EmailField(_("verified email matched"), blank=True)
+    created_at = models.DateTimeField(_("linked at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("child link")
+        verbose_name_plural = _("child links")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(method="code", email="") | models.Q(method="import") & ~models.Q(email=""),
+                name="child_link_email_only_for_import",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.child} → {self.household} ({self.get_method_display()})"

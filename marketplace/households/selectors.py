@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
-from marketplace.households.models import Child, Household
+from marketplace.households.models import Child, ChildLink, Household
 from people.roles.access import roles_of
 from people.roles.models import Role
 from schools.models import School, SchoolClass
@@ -36,4 +36,8 @@ def class_for_school_or_404(*, school: School, class_id: int) -> SchoolClass:
 
 
 def pupils_of_class(*, school_class: SchoolClass) -> QuerySet[Child]:
-    return school_class.pupils.order_by("student_no", "name")
+    """The class's pupils, each with its links (latest first) and who made them."""
+    links = ChildLink.objects.select_related("made_by").order_by("-created_at", "-pk")
+    return school_class.pupils.order_by("student_no", "name").prefetch_related(
+        Prefetch("links", queryset=links)
+    )

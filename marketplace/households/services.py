@@ -24,7 +24,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from marketplace.households.models import Child, Household
+from marketplace.households.models import Child, ChildLink, Household
 from people.roles.access import forget_memberships, roles_of
 from people.roles.models import Membership, Role
 from schools.models import SchoolClass
@@ -115,6 +115,7 @@ def child_link(*, household: Household, user, code: str, name: str) -> Child:
     child.household = household
     child.link_code = None
     child.save(update_fields=["household", "link_code"])
+    ChildLink.objects.create(child=child, household=household, method=ChildLink.Method.CODE, made_by=user)
     return child
 
 

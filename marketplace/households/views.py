@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.downloads import set_download_name
+from core.exports import CSV_CONTENT_TYPE
 from marketplace.courses.selectors import activities_open_to
 from marketplace.households import selectors, services
 from marketplace.households.forms import ChildLinkForm, HouseholdForm, PupilImportForm
@@ -168,7 +170,9 @@ def pupils_import_view(request, school_id: int):
         status = 400
         if form.is_valid():
             try:
-                context["summary"] = pupils_import(school=school, upload=form.cleaned_data["file"])
+                context["summary"] = pupils_import(
+                    school=school, upload=form.cleaned_data["file"], by=request.user
+                )
             except PupilImportError as error:
                 context["import_errors"] = error.rows
             else:
@@ -180,6 +184,5 @@ def pupils_import_view(request, school_id: int):
 @require_GET
 def pupils_template(request, school_id: int):
     school_for_user_or_404(request.user, school_id)
-    response = HttpResponse(template_csv(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="pupils-template.csv"'
-    return response
+    response = HttpResponse(template_csv(), content_type=CSV_CONTENT_TYPE)
+    return set_download_name(response, "pupils-template", "csv")

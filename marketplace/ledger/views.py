@@ -4,9 +4,6 @@ Everything here reads the append-only ledger through ``selectors``; nothing is w
 Another tenant's vendor, school or payout is a 404 (the access helpers).
 """
 
-import csv
-import io
-
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -14,6 +11,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from core.exports import csv_response
+from core.money import money
 from marketplace.households.selectors import household_of_user
 from marketplace.ledger import selectors
 from marketplace.vendors.selectors import vendors_for_officer
@@ -62,23 +61,22 @@ def _payouts_page(request, *, payee, balance, payouts, payout_url_name, payee_ki
 
 
 def _statement_csv(payout, lines, *, full_names: bool) -> HttpResponse:
-    out = io.StringIO()
-    out.write("\ufeff")  # a byte-order mark, so Excel reads the file as UTF-8 (Chinese names)
-    writer = csv.writer(out)
-    writer.writerow([_("Session date"), _("Activity"), _("Child"), _("Amount (yuan)")])
-    for line in lines:
-        writer.writerow(
-            [
-                line.date.isoformat(),
-                line.activity.name if line.activity else _("Supervised study"),
-                line.child.name if full_names else mask_name(line.child.name),
-                f"{line.amount:.2f}",
-            ]
-        )
-    writer.writerow([_("Total"), "", "", f"{payout.amount:.2f}"])
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="payout-{payout.for_date}-{payout.pk}.csv"'
-    return response
+    # Amounts go as Decimals (numbers, not text), so a negative one is not taken for a formula.
+    rows = [
+        [
+            line.date.isoformat(),
+            line.activity.name if line.activity else _("Supervised study"),
+            line.child.name if full_names else mask_name(line.child.name),
+            money(line.amount),
+        ]
+        for line in lines
+    ]
+    rows.append([_("Total"), "", "", money(payout.amount)])
+    return csv_response(
+        f"payout-{payout.for_date}-{payout.pk}",
+        rows,
+        header=[_("Session date"), _("Activity"), _("Child"), _("Amount (yuan)")],
+    )
 
 
 def _payout_page(request, *, payee, payout, full_names: bool, back_url_name, payee_kind):

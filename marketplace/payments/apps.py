@@ -11,7 +11,7 @@ class PaymentsConfig(AppConfig):
         # Money the ledger refunds goes back through the gateway that took it.
         from marketplace.ledger.signals import ledger_refunded
 
-        from . import receivers
+        from . import checks, receivers  # noqa: F401  (checks register themselves)
 
         ledger_refunded.connect(
             receivers.refund_through_gateway, dispatch_uid="payments_refund_through_gateway"

@@ -397,7 +397,8 @@ class OfflineProvider(PaymentProvider):
       gateway cannot know what was refunded before: it only refuses a single refund above the
       intent's amount; the ledger must enforce the running total.
 
-    No money moves. Never use it outside the demo.
+    No money moves. Never use it outside the demo: it refuses to start unless
+    ``PAYMENT_OFFLINE_ALLOWED`` is on (on in the demo and tests, off in production).
     """
 
     name = "offline"
@@ -407,6 +408,13 @@ class OfflineProvider(PaymentProvider):
     _REFUND_SALT = "marketplace.payments.offline.refund"
 
     def __init__(self, *, webhook_tolerance: int = WEBHOOK_TOLERANCE_SECONDS):
+        if not getattr(settings, "PAYMENT_OFFLINE_ALLOWED", False):
+            from django.core.exceptions import ImproperlyConfigured
+
+            raise ImproperlyConfigured(
+                "The offline payment provider takes test cards and moves no money; it is off "
+                "unless PAYMENT_OFFLINE_ALLOWED is set (for a demo)."
+            )
         self.webhook_tolerance = webhook_tolerance
 
     @property

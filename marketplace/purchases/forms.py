@@ -5,12 +5,13 @@ add back onto the form."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.params import IdModelMultipleChoiceField
 from marketplace.purchases import selectors
 from marketplace.purchases.services import MAX_GROUPS, MAX_MEETINGS
 from scheduling.rooms.models import RoomKind
 
 
-class SlotChoiceField(forms.ModelMultipleChoiceField):
+class SlotChoiceField(IdModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return str(obj)
 
@@ -66,7 +67,7 @@ class CourseRequestForm(forms.Form):
         self.fields["slots"].queryset = selectors.enrichment_slots_of_school(school=school)
 
 
-class InstructorChoiceField(forms.ModelMultipleChoiceField):
+class InstructorChoiceField(IdModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return obj.name
 

@@ -5,6 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.params import IdModelChoiceField
 from core.uploads import ALLOWED_EXTENSIONS, validate_document
 from core.weekdays import WEEKDAY_CHOICES
 from marketplace.courses.models import Category
@@ -172,10 +173,11 @@ class VendorListFilterForm(forms.Form):
         required=False,
         choices=[(s.value, s.label) for s in STATUSES],
     )
-    district = forms.ModelChoiceField(
+    # Read from the query string: ids are checked in Python before any query (core.params).
+    district = IdModelChoiceField(
         label=_("District"), queryset=District.objects.none(), required=False, empty_label=_("All")
     )
-    category = forms.ModelChoiceField(
+    category = IdModelChoiceField(
         label=_("Category"),
         queryset=Category.objects.filter(is_academic=False).order_by("code"),
         required=False,

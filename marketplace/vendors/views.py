@@ -7,6 +7,8 @@ another tenant's object is a 404. Every change is a POST through ``services``; a
 (``VendorError``) becomes a form error or a message, and nothing is written.
 """
 
+import os
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
@@ -16,6 +18,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from core.downloads import set_download_name
+from core.params import query_id
 from marketplace.vendors import selectors, services
 from marketplace.vendors.forms import (
     AvailabilityFormSet,
@@ -257,8 +261,9 @@ def document_download(request, vendor_id: int, document_id: int):
         handle = document.file.open("rb")
     except FileNotFoundError:
         raise Http404("The file is missing") from None
-    filename = document.file.name.rsplit("/", 1)[-1]
-    return FileResponse(handle, as_attachment=True, filename=filename, content_type=document.content_type)
+    response = FileResponse(handle, as_attachment=True, content_type=document.content_type)
+    # Named after its title (the stored name is the uploader's original one, or the storage's).
+    return set_download_name(response, document.title, os.path.splitext(document.file.name)[1])
 
 
 @login_required
@@ -279,10 +284,8 @@ def submit(request, vendor_id: int):
 
 
 def _district_filter(request) -> int | None:
-    try:
-        return int(request.GET["district"])
-    except (KeyError, ValueError):
-        return None
+    """``?district=<id>``; ``None`` (every district) when absent or no id at all."""
+    return query_id(request.GET, "district")
 
 
 @login_required

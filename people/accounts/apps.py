@@ -6,3 +6,10 @@ class AccountsConfig(AppConfig):
     name = "people.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self):
+        from allauth.mfa.signals import authenticator_added
+
+        from people.accounts.signin import record_second_factor_on_activation
+
+        authenticator_added.connect(record_second_factor_on_activation, dispatch_uid="one_door_mfa")

@@ -27,6 +27,6 @@ class BureauMfaRequiredMiddleware:
             return False
         if not has_role(request.user, Role.BUREAU_OFFICER):
             return False
-        from allauth.mfa.utils import is_mfa_enabled
+        from people.accounts.signin import mfa_enabled
 
-        return not is_mfa_enabled(request.user)
+        return not mfa_enabled(request.user)

@@ -10,66 +10,37 @@ term; the current term by default.
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
+from core.exports import csv_response, xlsx_response
+from core.params import parse_id
 from people.roles.access import bureau_district_ids, require_role, school_for_user_or_404
 from people.roles.models import Role
 from scheduling.rest import reports
 from schools.models import School, Term
 from schools.selectors import term_current
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 def _term(request) -> Term | None:
     raw = request.GET.get("term", "")
     if raw:
-        if not raw.isdigit():
+        # parse_id, not str.isdigit: "²" is a digit to isdigit() and a ValueError to int().
+        term_id = parse_id(raw)
+        if term_id is None:
             raise Http404("No such term")
-        return get_object_or_404(Term, pk=int(raw))
+        return get_object_or_404(Term, pk=term_id)
     return term_current()
-
-
-def _csv(filename: str, header: list, rows: list[list]) -> HttpResponse:
-    out = io.StringIO()
-    out.write("\ufeff")  # a byte-order mark, so Excel reads the file as UTF-8 (Chinese names)
-    writer = csv.writer(out)
-    writer.writerow([str(cell) for cell in header])
-    writer.writerows(rows)
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    return response
-
-
-def _xlsx(filename: str, title: str, header: list, rows: list[list]) -> HttpResponse:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title[:31]
-    sheet.append([str(cell) for cell in header])
-    for row in rows:
-        # Decimals are written as numbers, so the spreadsheet can compute with them.
-        sheet.append([float(cell) if hasattr(cell, "as_tuple") else cell for cell in row])
-    out = io.BytesIO()
-    book.save(out)
-    response = HttpResponse(out.getvalue(), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-    return response
 
 
 def _export(request, *, filename: str, title: str, header: list, rows: list[list]) -> HttpResponse | None:
     wanted = request.GET.get("format")
     if wanted == "csv":
-        return _csv(filename, header, rows)
+        return csv_response(filename, rows, header=header)
     if wanted == "xlsx":
-        return _xlsx(filename, title, header, rows)
+        return xlsx_response(filename, rows, header=header, title=title)
     return None
 
 

@@ -1,11 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.params import IdModelMultipleChoiceField
 from core.weekdays import WEEKDAY_CHOICES, days_from_mask, mask_from_days
 from scheduling.slots.models import Slot
 
 
-class SlotChoiceField(forms.ModelMultipleChoiceField):
+class SlotChoiceField(IdModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return str(obj)
 

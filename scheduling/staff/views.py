@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.downloads import set_download_name
+from core.params import query_date
 from people.roles.access import roles_of, school_for_user_or_404, staff_for_user_or_404
 from people.roles.models import Role
 from scheduling.slots.selectors import slot_grid
@@ -19,12 +21,10 @@ from schools.selectors import term_current, today
 
 
 def _week_start(request) -> date:
-    """The Monday of the week asked for in ``?week=YYYY-MM-DD`` (this week by default)."""
-    try:
-        day = date.fromisoformat(request.GET.get("week", ""))
-    except ValueError:
-        day = today()
-    return week_of(day)[0]
+    """The Monday of the week asked for in ``?week=YYYY-MM-DD``: this week by default, and
+    for a value that is no date or lies outside ``core.params``' range (near ``date.max``
+    the page's previous/next weeks could not be computed)."""
+    return week_of(query_date(request.GET, "week", default=today()))[0]
 
 
 @login_required
@@ -66,7 +66,7 @@ def teacher_calendar(request, staff_id: int):
     """The teacher's dated sessions as an iCalendar file."""
     staff = staff_for_user_or_404(request.user, staff_id)
     response = HttpResponse(calendar_for_staff(staff), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="timetable-{staff.staff_no}.ics"'
+    set_download_name(response, f"timetable-{staff.staff_no}", "ics")
     return response
 
 
@@ -85,7 +85,7 @@ def feed(request, token: str):
     if staff is None:
         raise Http404("No such feed")
     response = HttpResponse(calendar_for_staff(staff), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'inline; filename="timetable-{staff.staff_no}.ics"'
+    set_download_name(response, f"timetable-{staff.staff_no}", "ics", as_attachment=False)
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex"
     response["Referrer-Policy"] = "no-referrer"

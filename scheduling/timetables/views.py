@@ -14,12 +14,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from core.downloads import set_download_name
 from people.roles.access import school_for_user_or_404
 from scheduling.timetables import selectors, services
 from scheduling.timetables.forms import PinForm, ProblemImportForm, SolveForm
@@ -220,8 +220,7 @@ def _json_download(document, filename: str) -> HttpResponse:
     response = HttpResponse(
         json.dumps(document, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
     )
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+    return set_download_name(response, filename)
 
 
 @login_required

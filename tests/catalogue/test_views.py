@@ -503,8 +503,9 @@ def test_queries_do_not_grow_with_the_page_size_for_a_school_admin(
     small = count_queries(client, {"page_size": 20})
     large = count_queries(client, {"page_size": 100})
     assert small == large
-    # session, user, memberships, 2 districts' caps, 2 choice lists, count, ids, rows, weekdays
-    with django_assert_max_num_queries(11):
+    # session, user, two-factor check, memberships, 2 districts' caps, 2 choice lists, count,
+    # ids, rows, weekdays
+    with django_assert_max_num_queries(12):
         response = client.get(URL, {"page_size": 100, "weekday": "0"})
     assert len(response.context["courses"]) == 75
     assert response.content.decode().count('data-testid="request-course"') > 75

@@ -67,3 +67,31 @@ def test_a_document_outside_the_library_stays_public(client, home):
     document = document_in(Collection.get_first_root_node(), name="notice.pdf")
     response = client.get(document.url)
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "factory, readable",
+    [
+        (f.SchoolAdminFactory, True),
+        (f.TeacherFactory, True),
+        (f.BureauOfficerFactory, True),
+        (f.ParentFactory, False),
+        (f.VendorMemberFactory, False),
+        (f.UserFactory, False),
+    ],
+)
+def test_library_documents_follow_the_librarys_audience(client, home, factory, readable):
+    """The library is for the bureau and its schools; signing in is not enough."""
+    sync.sync_all()
+    document = document_in(library())
+    member = factory()
+    client.force_login(getattr(member, "user", member))
+    response = client.get(document.url)
+    assert response.status_code == (200 if readable else 404)
+
+
+def test_a_document_in_a_collection_inside_the_library_is_the_librarys_too(client, home):
+    sync.sync_all()
+    document = document_in(library().add_child(name="三年级"))
+    client.force_login(f.ParentFactory().user)
+    assert client.get(document.url).status_code == 404

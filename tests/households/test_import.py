@@ -3,6 +3,7 @@
 import io
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
@@ -10,7 +11,7 @@ from openpyxl import Workbook, load_workbook
 
 from core.weekdays import ALL_SCHOOL_DAYS_MASK, mask_from_days
 from marketplace.households.imports import PupilImportError, parse_days, pupils_import
-from marketplace.households.models import Child
+from marketplace.households.models import Child, ChildLink
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -24,6 +25,16 @@ def school():
     f.SchoolClassFactory(school=school, grade=3, number=2)
     f.SchoolClassFactory(school=school, grade=4, number=1)
     return school
+
+
+def importer(school):
+    """The school's administrator who runs the import."""
+    return f.SchoolAdminFactory(school=school).user
+
+
+def verify(user, email=None):
+    """The user's address, confirmed through allauth."""
+    EmailAddress.objects.create(user=user, email=email or user.email, verified=True, primary=True)
 
 
 def csv_file(*lines, bom=False, name="pupils.csv"):
@@ -44,7 +55,7 @@ def xlsx_file(rows, name="pupils.xlsx"):
 
 def errors_of(school, upload):
     with pytest.raises(PupilImportError) as caught:
-        pupils_import(school=school, upload=upload)
+        pupils_import(school=school, by=importer(school), upload=upload)
     return {(e.row, e.column) for e in caught.value.rows}, caught.value.rows
 
 
@@ -76,6 +87,7 @@ def test_parse_days_empty_is_none():
 def test_csv_creates_roster_pupils_with_codes(school, bom):
     summary = pupils_import(
         school=school,
+        by=importer(school),
         upload=csv_file(
             HEADER, '3-2,001,王小明,"mon,tue,thu",', "4-1,002,李小红,一二,", "4-1,003,张三,,", bom=bom
         ),
@@ -99,7 +111,7 @@ def test_xlsx_path_with_numeric_student_numbers(school):
             ("4-1", 20230202.0, "李小红", None),
         ]
     )
-    summary = pupils_import(school=school, upload=upload)
+    summary = pupils_import(school=school, by=importer(school), upload=upload)
     assert summary.created == 2
     assert set(Child.objects.values_list("student_no", flat=True)) == {"20230201", "20230202"}
     assert Child.objects.get(student_no="20230201").days == mask_from_days([0, 4])
@@ -117,14 +129,14 @@ def test_update_existing_pupil_by_class_and_student_no(school):
     child = f.ChildFactory(
         household=None, school_class=klass, student_no="001", name="旧名", days=mask_from_days([0])
     )
-    summary = pupils_import(school=school, upload=csv_file(HEADER, "3-2,001,新名,wed,"))
+    summary = pupils_import(school=school, by=importer(school), upload=csv_file(HEADER, "3-2,001,新名,wed,"))
     assert (summary.created, summary.updated) == (0, 1)
     child.refresh_from_db()
     assert child.name == "新名"
     assert child.days == mask_from_days([2])
     assert len(child.link_code) == 8  # a roster pupil without a code gets one
     # Empty days leave the days unchanged.
-    pupils_import(school=school, upload=csv_file(HEADER, "3-2,001,新名,,"))
+    pupils_import(school=school, by=importer(school), upload=csv_file(HEADER, "3-2,001,新名,,"))
     child.refresh_from_db()
     assert child.days == mask_from_days([2])
     assert Child.objects.count() == 1
@@ -135,7 +147,7 @@ def test_update_keeps_an_existing_code(school):
     child = f.ChildFactory(
         household=None, school_class=klass, student_no="001", name="甲", link_code="KEEP2345"
     )
-    pupils_import(school=school, upload=csv_file(HEADER, "3-2,001,甲,,"))
+    pupils_import(school=school, by=importer(school), upload=csv_file(HEADER, "3-2,001,甲,,"))
     child.refresh_from_db()
     assert child.link_code == "KEEP2345"
 
@@ -143,8 +155,10 @@ def test_update_keeps_an_existing_code(school):
 def test_guardian_email_links_to_parents_household(school):
     parent = f.ParentFactory(user=f.UserFactory(email="mum@example.com"))
     f.UserFactory(email="nohousehold@example.com")
+    verify(parent.user)
     summary = pupils_import(
         school=school,
+        by=importer(school),
         upload=csv_file(HEADER, "3-2,001,甲,,MUM@example.com", "3-2,002,乙,,nohousehold@example.com"),
     )
     assert (summary.created, summary.linked) == (2, 1)
@@ -156,13 +170,50 @@ def test_guardian_email_links_to_parents_household(school):
     assert waiting.link_code
 
 
+def test_an_unconfirmed_guardian_email_links_nobody(school):
+    """Anyone can sign up with another family's address; until it is confirmed it proves
+    nothing, so the pupil waits for the code slip."""
+    claimed = f.ParentFactory(user=f.UserFactory(email="taken@example.com"))
+    EmailAddress.objects.create(user=claimed.user, email="taken@example.com", verified=False, primary=True)
+    summary = pupils_import(
+        school=school, by=importer(school), upload=csv_file(HEADER, "3-2,001,甲,,taken@example.com")
+    )
+    assert (summary.created, summary.linked, summary.unconfirmed) == (1, 0, 1)
+    child = Child.objects.get(student_no="001")
+    assert child.household_id is None
+    assert child.link_code
+    assert not ChildLink.objects.exists()
+
+
+def test_a_link_made_by_import_records_who_made_it(school):
+    parent = f.ParentFactory(user=f.UserFactory(email="mum@example.com"))
+    verify(parent.user)
+    admin = importer(school)
+    pupils_import(school=school, by=admin, upload=csv_file(HEADER, "3-2,001,甲,,mum@example.com"))
+    link = ChildLink.objects.get()
+    assert (link.child.student_no, link.household_id, link.method, link.made_by, link.email) == (
+        "001",
+        parent.household_id,
+        ChildLink.Method.IMPORT,
+        admin,
+        "mum@example.com",
+    )
+    with pytest.raises(ValueError, match="append-only"):
+        ChildLink.objects.update(method=ChildLink.Method.CODE)
+    with pytest.raises(ValueError, match="append-only"):
+        link.delete()
+
+
 def test_guardian_email_links_an_existing_roster_pupil(school):
     parent = f.ParentFactory(user=f.UserFactory(email="dad@example.com"))
+    verify(parent.user)
     klass = school.classes.get(grade=3, number=2)
     child = f.ChildFactory(
         household=None, school_class=klass, student_no="001", name="甲", link_code="OLDC2345"
     )
-    summary = pupils_import(school=school, upload=csv_file(HEADER, "3-2,001,甲,,dad@example.com"))
+    summary = pupils_import(
+        school=school, by=importer(school), upload=csv_file(HEADER, "3-2,001,甲,,dad@example.com")
+    )
     assert (summary.updated, summary.linked) == (1, 1)
     child.refresh_from_db()
     assert child.household_id == parent.household_id
@@ -220,7 +271,7 @@ def test_broken_xlsx_is_refused(school):
 def test_pupils_of_another_school_are_not_touched(school):
     other_class = f.SchoolClassFactory(grade=3, number=2)
     other = f.ChildFactory(household=None, school_class=other_class, student_no="001", name="外校")
-    pupils_import(school=school, upload=csv_file(HEADER, "3-2,001,本校,,"))
+    pupils_import(school=school, by=importer(school), upload=csv_file(HEADER, "3-2,001,本校,,"))
     other.refresh_from_db()
     assert other.name == "外校"
     assert Child.objects.filter(school_class__school=school).count() == 1
@@ -261,7 +312,9 @@ def test_template_csv_downloads_and_imports_cleanly(client, school):
     assert response["Content-Type"].startswith("text/csv")
     data = response.content
     assert data.startswith("\ufeff".encode())
-    summary = pupils_import(school=school, upload=SimpleUploadedFile("template.csv", data))
+    summary = pupils_import(
+        school=school, by=importer(school), upload=SimpleUploadedFile("template.csv", data)
+    )
     assert summary.created == 2
 
 
@@ -274,3 +327,17 @@ def test_xlsx_upload_through_the_page(client, school):
     response = client.post(reverse("households:pupils_import", args=[school.pk]), {"file": upload})
     assert response.status_code == 200
     assert Child.objects.get().school_class.code == "4-1"
+
+
+def test_the_class_page_says_who_linked_a_pupil(client, school):
+    parent = f.ParentFactory(user=f.UserFactory(email="mum@example.com"))
+    verify(parent.user)
+    admin = importer(school)
+    pupils_import(school=school, by=admin, upload=csv_file(HEADER, "3-2,001,甲,,mum@example.com"))
+    client.force_login(admin)
+    klass = school.classes.get(grade=3, number=2)
+    with translation.override("en"):
+        client.cookies["django_language"] = "en"
+        page = client.get(reverse("households:class_pupils", args=[school.pk, klass.pk])).content.decode()
+    assert 'data-testid="linked-by"' in page
+    assert str(admin) in page

@@ -103,6 +103,13 @@ def test_child_link_links_and_consumes_the_code():
     assert linked.pk == child.pk
     assert child.household_id == parent.household_id
     assert child.link_code is None
+    link = child.links.get()
+    assert (link.household_id, link.method, link.made_by, link.email) == (
+        parent.household_id,
+        "code",
+        parent.user,
+        "",
+    )
 
 
 @pytest.mark.parametrize(
