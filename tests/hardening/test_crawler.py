@@ -431,6 +431,13 @@ def test_no_principal_opens_or_changes_another_tenants_objects(demo_city, settin
         print(f"  {count:4d}  {reason}")
     print("patterns:", ", ".join(f"{n}({c})" for n, c in sorted(names.items())))
     changed = changed_tables(before, after)
+    # A crawl that reached little proves little (a broken sign-in would make every probe a
+    # "refusal"): every signed-in principal with a role opens objects of its own, and the
+    # crawl covers most of the site's object pages (81 patterns when this was written).
+    assert len(names) >= 60, f"the crawl reached only {len(names)} URL patterns"
+    assert sum(probes.values()) >= 5000, f"only {sum(probes.values())} probes"
+    lonely = [p.key for p in everyone if p.role not in ("none", "anonymous", "superuser") and not p.opened]
+    assert not lonely, f"these principals opened no object of their own: {lonely}"
     by_pattern = Counter(line.split("[", 1)[1].split(",", 1)[0] for line in failures)
     assert not failures, (
         f"{len(failures)} probes were not refused; by pattern: {dict(by_pattern.most_common())}\n"
