@@ -31,18 +31,23 @@ class BilingualName(models.Model):
         return self.name
 
 
+class AppendOnlyError(Exception):
+    """Raised on an attempt to change or delete a row of an append-only log."""
+
+
 class AppendOnlyQuerySet(models.QuerySet):
     """Refuses bulk rewrites: a log's rows are added, never changed or removed."""
 
     def update(self, **kwargs):
-        raise ValueError(f"{self.model.__name__} rows are append-only.")
+        raise AppendOnlyError(f"{self.model.__name__} rows are append-only")
 
     def delete(self):
-        raise ValueError(f"{self.model.__name__} rows are append-only.")
+        raise AppendOnlyError(f"{self.model.__name__} rows are append-only")
 
 
 class AppendOnly(models.Model):
-    """A row of a log: written once, never edited or deleted (by instance or queryset)."""
+    """A row of a log: written once; ``save`` refuses an update, ``delete`` refuses always
+    (by instance or by queryset). A correction is a new row."""
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -51,11 +56,12 @@ class AppendOnly(models.Model):
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
-            raise ValueError(f"{type(self).__name__} rows are append-only.")
-        super().save(*args, **kwargs)
+            raise AppendOnlyError(f"{type(self).__name__} rows are append-only")
+        kwargs["force_insert"] = True
+        return super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise ValueError(f"{type(self).__name__} rows are append-only.")
+        raise AppendOnlyError(f"{type(self).__name__} rows are append-only")
 
 
 class TimeStamped(models.Model):

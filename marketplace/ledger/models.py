@@ -24,35 +24,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-
-class AppendOnlyError(Exception):
-    """Raised on an attempt to change or delete a ledger row."""
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise AppendOnlyError(f"{self.model.__name__} rows are append-only")
-
-    def delete(self):
-        raise AppendOnlyError(f"{self.model.__name__} rows are append-only")
-
-
-class AppendOnly(models.Model):
-    """Rows are written once: ``save`` refuses an update, ``delete`` refuses always."""
-
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnlyError(f"{type(self).__name__} rows are append-only")
-        kwargs["force_insert"] = True
-        return super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError(f"{type(self).__name__} rows are append-only")
+from core.models import AppendOnly
 
 
 class Payout(AppendOnly):

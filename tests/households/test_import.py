@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
+from core.models import AppendOnlyError
 from core.weekdays import ALL_SCHOOL_DAYS_MASK, mask_from_days
 from marketplace.households.imports import PupilImportError, parse_days, pupils_import
 from marketplace.households.models import Child, ChildLink
@@ -198,9 +199,9 @@ def test_a_link_made_by_import_records_who_made_it(school):
         admin,
         "mum@example.com",
     )
-    with pytest.raises(ValueError, match="append-only"):
+    with pytest.raises(AppendOnlyError, match="append-only"):
         ChildLink.objects.update(method=ChildLink.Method.CODE)
-    with pytest.raises(ValueError, match="append-only"):
+    with pytest.raises(AppendOnlyError, match="append-only"):
         link.delete()
 
 

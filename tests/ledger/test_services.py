@@ -8,8 +8,9 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
+from core.models import AppendOnlyError
 from marketplace.enrolment.models import TermPlan
-from marketplace.ledger.models import AppendOnlyError, LedgerEntry, Payout
+from marketplace.ledger.models import LedgerEntry, Payout
 from marketplace.ledger.selectors import (
     household_balances,
     household_total,
