@@ -85,3 +85,13 @@ def test_compiled_catalogue_matches_source(language):
         else:
             # A context (the same English word meaning two things) makes a key of its own.
             assert compiled.pgettext(context, key) == entry["msgstr"][0], (context, key)
+
+
+def test_money_totals_read_as_totals_and_review_totals_as_scores():
+    """“总分” is a score; a sum of money or of duties is “合计”."""
+    from django.utils import translation
+    from django.utils.translation import gettext, pgettext
+
+    with translation.override("zh-hans"):
+        assert gettext("Total") == "合计"
+        assert pgettext("review score", "Total") == "总分"

@@ -342,3 +342,14 @@ def test_the_class_page_says_who_linked_a_pupil(client, school):
         page = client.get(reverse("households:class_pupils", args=[school.pk, klass.pk])).content.decode()
     assert 'data-testid="linked-by"' in page
     assert str(admin) in page
+
+
+def test_the_summary_counts_one_new_pupil_in_the_singular(client, school):
+    client.force_login(importer(school))
+    client.cookies["django_language"] = "en"
+    with translation.override("en"):
+        response = client.post(
+            reverse("households:pupils_import", args=[school.pk]), {"file": csv_file(HEADER, "3-2,001,甲,,")}
+        )
+    page = response.content.decode()
+    assert 'data-testid="created">1</strong> new pupil</li>' in page
