@@ -40,8 +40,18 @@ DATABASES = {
 }
 USING_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Foreground web requests and the background worker share the file.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Foreground web requests and the background worker share the file. Write-ahead logging
+    # lets readers go on while one writer writes; IMMEDIATE transactions take the write lock
+    # when they begin, so a transaction that reads and then writes waits its turn (up to the
+    # timeout) instead of failing at once with "database is locked" when another writer got
+    # there first.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
