@@ -191,6 +191,8 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 # --- Language, time, money ------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+# One long and one short date format per language (config/formats; see the README).
+FORMAT_MODULE_PATH = ["config.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
