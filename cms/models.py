@@ -10,6 +10,7 @@ text, images, lesson plans and materials, in Chinese (``body``) and English (``b
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
@@ -22,6 +23,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from cms.blocks import course_body_blocks, vendor_body_blocks
+from cms.page_forms import RecordPageForm
 from cms.search import segment
 
 
@@ -117,11 +119,47 @@ class RecordPage(Page):
 
     RECORD_FIELD = ""
 
+    # The page form offers only publishable records (see ``cms.page_forms``).
+    base_form_class = RecordPageForm
+
     class Meta:
         abstract = True
 
     def follow_record(self) -> None:  # pragma: no cover - each subclass says how
         raise NotImplementedError
+
+    @classmethod
+    def publishable_records(cls):  # pragma: no cover - each subclass says which
+        """The records a live page of this type may stand for, as a queryset."""
+        raise NotImplementedError
+
+    @property
+    def record(self):
+        return getattr(self, self.RECORD_FIELD)
+
+    def record_is_publishable(self) -> bool:
+        """Whether the page's record may be shown (a page without a record may not)."""
+        record_id = getattr(self, f"{self.RECORD_FIELD}_id")
+        return record_id is not None and self.publishable_records().filter(pk=record_id).exists()
+
+    def clean(self):
+        super().clean()
+        # Publishing saves the page live, which validates it: a page can go live only while
+        # its record is publishable, whichever path publishes it (admin, code, scheduler).
+        if (
+            self.live
+            and getattr(self, f"{self.RECORD_FIELD}_id") is not None
+            and not self.record_is_publishable()
+        ):
+            raise ValidationError(
+                {
+                    self.RECORD_FIELD: ValidationError(
+                        _("“%(record)s” is not approved: its page cannot be published."),
+                        code="record_not_publishable",
+                        params={"record": str(self.record)},
+                    )
+                }
+            )
 
     def full_clean(self, *args, **kwargs):
         self.follow_record()
@@ -186,6 +224,13 @@ class VendorPage(BilingualBody, RecordPage):
         if self.vendor_id:
             self.title = self.vendor.name
             self.slug = f"vendor-{self.vendor_id}"
+
+    @classmethod
+    def publishable_records(cls):
+        """Vendors on the approved list (白名单)."""
+        from marketplace.vendors.models import Vendor, VendorStatus
+
+        return Vendor.objects.filter(status=VendorStatus.APPROVED)
 
     def search_text(self) -> str:
         vendor = self.vendor
@@ -291,6 +336,17 @@ class CoursePage(SchoolsOnly, BilingualBody, RecordPage):
         if self.course_id:
             self.title = self.course.title
             self.slug = f"course-{self.course_id}"
+
+    @classmethod
+    def publishable_records(cls):
+        """Courses in the library: school-made ones, and approved courses of approved vendors
+        (the rule of ``cms.sync.course_in_library``)."""
+        from marketplace.courses.models import Course
+
+        return Course.objects.filter(
+            Q(school__isnull=False)
+            | Q(vendor__isnull=False, review_status=Course.ReviewStatus.APPROVED, vendor__status="approved")
+        )
 
     def search_text(self) -> str:
         """Title, objectives, description, subject, category, owner, session plans and the

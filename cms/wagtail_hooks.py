@@ -56,3 +56,27 @@ def course_library_documents_for_its_audience(document, request):
         return
     if in_course_library(document.collection):
         raise Http404("Only for the bureau and its schools")
+
+
+@hooks.register("before_publish_page")
+def refuse_to_publish_an_unpublishable_record(request, page):
+    """A page standing for a record that is not approved (a rejected vendor, a course in
+    review) is kept as a draft and not published; the editor is told why. The page's own
+    ``clean()`` refuses it too, for paths that skip this hook."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+    from django.utils.translation import gettext
+
+    from cms.models import RecordPage
+
+    page = page.specific
+    if not isinstance(page, RecordPage) or page.record_is_publishable():
+        return None
+    messages.error(
+        request,
+        gettext("“%(record)s” is not approved: its page was saved as a draft and not published.")
+        % {"record": page.record or page.title},
+    )
+    if page.pk:
+        return redirect("wagtailadmin_pages:edit", page.pk)
+    return redirect("wagtailadmin_explore", page.get_parent().pk)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.filters import FilterSet, ModelChoiceFilter
 from core.weekdays import WEEKDAY_CHOICES
-from marketplace.catalogue.selectors import shown_name, title_ordering
+from marketplace.catalogue.selectors import title_ordering, vendor_name_ordering
 from marketplace.courses.models import Category
 from marketplace.vendors.models import InstructorAvailability
 from schools.models import District
@@ -57,7 +57,7 @@ def sort_ordering(sort: str) -> list:
         Sort.PRICE: ["price_per_session", *title],
         Sort.PRICE_DESC: ["-price_per_session", *title],
         Sort.NEWEST: ["-created_at", "-pk"],
-        Sort.VENDOR: [shown_name("vendor__name", "vendor__name_en").asc(), *title],
+        Sort.VENDOR: [*vendor_name_ordering(), *title],
     }[sort]
 
 
@@ -103,7 +103,9 @@ class CourseFilter(FilterSet):
         label=_("Search"),
         method="filter_search",
         max_length=SEARCH_MAX_LENGTH,
-        help_text=_("Words in the course title or the vendor's name."),
+        help_text=_(
+            "Words in the title, subject, category or description of the course, or the vendor's name."
+        ),
     )
     category = ModelChoiceFilter(
         label=_("Category"),
@@ -184,13 +186,24 @@ class CourseFilter(FilterSet):
         )
 
     def filter_search(self, queryset, name, value):
-        # Every word must occur in the title (either language) or the vendor's name.
+        # Every word must occur somewhere in what a reader would search by: the title, the
+        # subject, the category, the description and objectives, or the vendor's name and
+        # introduction (either language). EXISTS-free: each is a to-one relation.
         for word in value.split()[:SEARCH_MAX_WORDS]:
             queryset = queryset.filter(
                 Q(title__icontains=word)
                 | Q(title_en__icontains=word)
+                | Q(subject__name__icontains=word)
+                | Q(subject__name_en__icontains=word)
+                | Q(subject__code__icontains=word)
+                | Q(category__name__icontains=word)
+                | Q(category__name_en__icontains=word)
+                | Q(description__icontains=word)
+                | Q(objectives__icontains=word)
                 | Q(vendor__name__icontains=word)
                 | Q(vendor__name_en__icontains=word)
+                | Q(vendor__description__icontains=word)
+                | Q(vendor__description_en__icontains=word)
             )
         return queryset
 

@@ -41,11 +41,21 @@ def shown_name(field: str, english_field: str):
 
 
 def title_ordering() -> list:
-    """Order by the title shown in the active language, then id.
+    """Order by the title shown in the active language, then id: in Chinese by the title's
+    pinyin (``Course.title_sort``), in English by the English title (else the Chinese one).
 
     The id makes the order total, so a page boundary never shows a row twice or skips one.
     """
-    return [shown_name("title", "title_en").asc(), "pk"]
+    if (get_language() or "").startswith("en"):
+        return [shown_name("title", "title_en").asc(), "pk"]
+    return ["title_sort", "title", "pk"]
+
+
+def vendor_name_ordering() -> list:
+    """The vendor's name as shown: by pinyin in Chinese (``Vendor.name_sort``)."""
+    if (get_language() or "").startswith("en"):
+        return [shown_name("vendor__name", "vendor__name_en").asc()]
+    return ["vendor__name_sort", "vendor__name"]
 
 
 def catalogue_courses() -> QuerySet[Course]:
@@ -64,6 +74,42 @@ def catalogue_courses() -> QuerySet[Course]:
         .select_related("vendor", "vendor__district", "category")
         .order_by(*title_ordering())
     )
+
+
+def catalogue_course_or_404(*, course_id: int) -> Course:
+    """One course of the catalogue, for its public page: only an approved course of an
+    approved vendor (the catalogue's own rule); anything else is a 404, as if absent.
+
+    Comes with its subject, session plans (in order) and instructors (with their subjects
+    and availability) — what a school or a parent decides by.
+    """
+    from django.db.models import Prefetch
+    from django.http import Http404
+
+    from marketplace.courses.models import SessionPlan
+    from marketplace.vendors.models import Instructor
+
+    course = (
+        catalogue_courses()
+        .select_related("subject")
+        .prefetch_related(
+            Prefetch("session_plans", queryset=SessionPlan.objects.order_by("number")),
+            Prefetch(
+                "instructors",
+                queryset=Instructor.objects.order_by("name", "pk").prefetch_related(
+                    "subjects",
+                    Prefetch(
+                        "availability", queryset=InstructorAvailability.objects.order_by("weekday", "start")
+                    ),
+                ),
+            ),
+        )
+        .filter(pk=course_id)
+        .first()
+    )
+    if course is None:
+        raise Http404("No such course in the catalogue")
+    return course
 
 
 def catalogue_page(courses: QuerySet[Course], *, number, per_page: int) -> Page:

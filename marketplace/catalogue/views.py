@@ -8,7 +8,13 @@ from django.views.decorators.http import require_safe
 
 from core.weekdays import WEEKDAY_SHORT
 from marketplace.catalogue.filters import CourseFilter
-from marketplace.catalogue.selectors import BuyerSchool, buyer_schools, catalogue_courses, catalogue_page
+from marketplace.catalogue.selectors import (
+    BuyerSchool,
+    buyer_schools,
+    catalogue_course_or_404,
+    catalogue_courses,
+    catalogue_page,
+)
 
 
 @dataclass(frozen=True)
@@ -56,3 +62,30 @@ def course_list(request):
             "active_filters": filterset.active_count,
         },
     )
+
+
+@require_safe
+def course_detail(request, course_id: int):
+    """A course's public page: objectives, session plans and instructors' qualifications,
+    for an approved course of an approved vendor only (anything else: 404)."""
+    course = catalogue_course_or_404(course_id=course_id)
+    instructors = list(course.instructors.all())
+    weekdays = sorted({window.weekday for person in instructors for window in person.availability.all()})
+    buyers = buyer_schools(request.user, on=timezone.localdate())
+    offers = [
+        Offer(buyer=buyer, within_cap=buyer.price_within_cap(course.price_per_session)) for buyer in buyers
+    ]
+    context = {
+        "course": course,
+        "plans": list(course.session_plans.all()),
+        "instructors": [
+            {
+                "instructor": person,
+                "qualifications": [line for line in person.qualifications.splitlines() if line.strip()],
+            }
+            for person in instructors
+        ],
+        "weekday_labels": [str(WEEKDAY_SHORT[day]) for day in weekdays],
+        "offers": offers,
+    }
+    return render(request, "catalogue/course_detail.html", context)

@@ -27,7 +27,9 @@ class CourseForm(forms.ModelForm):
         self.instance.vendor = vendor
         self.fields["category"].queryset = Category.objects.filter(is_academic=False)
         self.fields["category"].help_text = _("Academic subject tutoring is not offered after school.")
-        self.fields["instructors"].queryset = vendor.instructors.order_by("name")
+        # Only instructors the bureau has checked (an approved vendor's new instructor waits
+        # for its amendment).
+        self.fields["instructors"].queryset = vendor.instructors.filter(vetted=True).order_by("name")
         self.fields["sessions"].widget.attrs.update({"min": 1, "max": MAX_SESSIONS})
         for name in ("grade_min", "grade_max"):
             self.fields[name].widget.attrs.update({"min": 1, "max": 9})

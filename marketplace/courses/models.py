@@ -8,6 +8,7 @@ from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from core.models import BilingualName, PrivateDocument, TimeStamped
+from marketplace.courses.pinyin import PinyinSortKeyField
 
 
 class Category(BilingualName):
@@ -41,6 +42,8 @@ class Course(TimeStamped):
 
     title = models.CharField(_("title"), max_length=120)
     title_en = models.CharField(_("title (English)"), max_length=120, blank=True)
+    # The title's pinyin, so lists sort as a Chinese reader expects (see ``courses.pinyin``).
+    title_sort = PinyinSortKeyField(_("title sort key"), source="title")
     school = models.ForeignKey(
         "schools.School",
         on_delete=models.CASCADE,

@@ -95,6 +95,10 @@ def _apply(course: Course, vendor, fields: dict, instructors: Iterable | None) -
     chosen = list(instructors) if instructors is not None else None
     if chosen is not None and any(i.vendor_id != vendor.pk for i in chosen):
         errors.setdefault("instructors", []).append(_("Choose only this vendor's own instructors."))
+    elif chosen is not None and any(not i.vetted for i in chosen):
+        errors.setdefault("instructors", []).append(
+            _("An instructor the bureau has not yet checked cannot be named on a course.")
+        )
     if not errors:
         try:
             course.validate_constraints()

@@ -56,7 +56,7 @@ class ConflictForm(forms.Form):
 class CommitteeForm(forms.ModelForm):
     class Meta:
         model = ReviewCommittee
-        fields = ["rule", "quorum", "pass_mark", "chair"]
+        fields = ["rule", "quorum", "reduced_quorum", "pass_mark", "chair"]
         widgets = {"rule": forms.RadioSelect}
 
     def __init__(self, *args, **kwargs):
@@ -96,3 +96,15 @@ def criteria_from(formset) -> list[dict]:
             continue
         rows.append({k: data.get(k) for k in ("code", "name", "name_en", "max_score", "position")})
     return rows
+
+
+class ReassignForm(forms.Form):
+    """A bureau officer hands an open round to a committee and/or sets its quorum."""
+
+    committee = forms.ModelChoiceField(label=_("Committee"), queryset=ReviewCommittee.objects.none())
+    quorum = forms.IntegerField(label=_("Scores needed"), min_value=1, max_value=50)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
+
+    def __init__(self, *args, committees, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["committee"].queryset = ReviewCommittee.objects.filter(pk__in=[c.pk for c in committees])

@@ -14,7 +14,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from core.models import BilingualName, TimeStamped
+from core.models import AppendOnly, BilingualName, TimeStamped
 
 
 class DecisionRule(models.TextChoices):
@@ -39,6 +39,16 @@ class ReviewCommittee(TimeStamped):
     quorum = models.PositiveSmallIntegerField(
         _("scores needed"), default=3, help_text=_("How many reviewers must score before a decision.")
     )
+    reduced_quorum = models.PositiveSmallIntegerField(
+        _("lowest scores needed after a conflict"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When reviewers declare a link to the vendor during a round and too few remain, the "
+            "round may be decided with this many scores. Empty: the round goes to the next "
+            "committee that can reach its quorum instead."
+        ),
+    )
     pass_mark = models.PositiveSmallIntegerField(
         _("pass mark"),
         default=60,
@@ -60,6 +70,11 @@ class ReviewCommittee(TimeStamped):
         constraints = [
             models.UniqueConstraint(Coalesce("district", 0), name="committee_one_per_district"),
             models.CheckConstraint(condition=Q(quorum__gte=1), name="committee_quorum_positive"),
+            models.CheckConstraint(
+                condition=Q(reduced_quorum__isnull=True)
+                | Q(reduced_quorum__gte=1, reduced_quorum__lte=F("quorum")),
+                name="committee_reduced_quorum_valid",
+            ),
             models.CheckConstraint(
                 condition=Q(rule__in=["majority", "unanimous", "mean_score"]), name="committee_rule_valid"
             ),
@@ -136,6 +151,12 @@ class CourseReview(models.Model):
     round = models.PositiveSmallIntegerField(_("round"))
     rule = models.CharField(_("decision rule"), max_length=12, choices=DecisionRule.choices)
     quorum = models.PositiveSmallIntegerField(_("scores needed"))
+    reduced_quorum = models.PositiveSmallIntegerField(
+        _("lowest scores needed after a conflict"),
+        null=True,
+        blank=True,
+        help_text=_("The committee's setting when the round opened (empty: never lowered)."),
+    )
     pass_mark = models.PositiveSmallIntegerField(_("pass mark"))
     max_total = models.PositiveSmallIntegerField(_("highest total"))
     rubric = models.JSONField(
@@ -232,3 +253,57 @@ class ReviewScore(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Review scores are append-only.")
+
+
+class ReviewHandover(AppendOnly):
+    """A change of an open round's committee or quorum (append-only: who, when, why).
+
+    Written when a declared conflict leaves the round's committee short of its quorum (the
+    round goes to the next committee that can reach it, or its quorum is lowered where the
+    committee allows), and when a bureau officer hands a round over or lowers its quorum.
+    Scores already given stay with the round and count under its new committee.
+    """
+
+    class Kind(models.TextChoices):
+        CONFLICT = "conflict", _("Handed over after a declared conflict")
+        QUORUM_LOWERED = "quorum_lowered", _("Quorum lowered after a declared conflict")
+        OFFICER = "officer", _("Changed by a bureau officer")
+
+    review = models.ForeignKey(
+        CourseReview, on_delete=models.CASCADE, related_name="handovers", verbose_name=_("review")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    from_committee = models.ForeignKey(
+        ReviewCommittee, on_delete=models.PROTECT, related_name="+", verbose_name=_("from committee")
+    )
+    to_committee = models.ForeignKey(
+        ReviewCommittee, on_delete=models.PROTECT, related_name="+", verbose_name=_("to committee")
+    )
+    from_quorum = models.PositiveSmallIntegerField(_("scores needed before"))
+    to_quorum = models.PositiveSmallIntegerField(_("scores needed after"))
+    reason = models.TextField(_("reason"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+        help_text=_("The officer; empty when the platform handed the round over by itself."),
+    )
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["review", "created_at", "pk"]
+        verbose_name = _("review handover")
+        verbose_name_plural = _("review handovers")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["conflict", "quorum_lowered", "officer"]), name="handover_kind_valid"
+            ),
+            models.CheckConstraint(condition=Q(to_quorum__gte=1), name="handover_quorum_positive"),
+            models.CheckConstraint(
+                condition=~Q(kind="officer") | (Q(actor__isnull=False) & ~Q(reason="")),
+                name="handover_officer_says_why",
+            ),
+        ]

@@ -195,3 +195,43 @@ def committee_overview(*, user) -> list[dict]:
             }
         )
     return rows
+
+
+def rounds_for_officer(*, user, open_only: bool = True):
+    """Review rounds of courses of vendors in the districts the bureau officer oversees
+    (a city officer: every district), open ones only unless told, the longest-waiting first."""
+    from people.roles.access import bureau_district_ids
+
+    if not roles_of(user, Role.BUREAU_OFFICER):
+        return CourseReview.objects.none()
+    rounds = CourseReview.objects.select_related(
+        "course", "course__vendor", "course__vendor__district", "committee__district"
+    ).annotate(score_count=Count("scores"))
+    districts = bureau_district_ids(user)
+    if districts is not None:
+        rounds = rounds.filter(course__vendor__district_id__in=districts)
+    if open_only:
+        rounds = rounds.filter(outcome=CourseReview.Outcome.PENDING)
+    return rounds.order_by("opened_at", "pk")
+
+
+def round_for_officer_or_404(*, user, review_id: int) -> CourseReview:
+    """A round of a course whose vendor is in the officer's districts; anyone else: 404."""
+    from django.http import Http404
+
+    review = rounds_for_officer(user=user, open_only=False).filter(pk=review_id).first()
+    if review is None:
+        raise Http404("No such review round for this officer")
+    return review
+
+
+def round_reach(*, review: CourseReview) -> dict:
+    """What an officer needs to unblock a round: the scores it can still reach under its
+    committee and whether that falls short of its quorum (``stuck``)."""
+    from marketplace.reviews.services import reachable_scores
+
+    reachable = reachable_scores(review=review, committee=review.committee)
+    return {
+        "reachable": reachable,
+        "stuck": review.outcome == CourseReview.Outcome.PENDING and reachable < review.quorum,
+    }

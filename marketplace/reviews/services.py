@@ -28,6 +28,7 @@ from marketplace.reviews.models import (
     CourseReview,
     DecisionRule,
     ReviewCommittee,
+    ReviewHandover,
     ReviewScore,
     RubricCriterion,
 )
@@ -93,19 +94,22 @@ def review_open(*, course: Course) -> CourseReview:
     Called by ``course_submit`` inside its transaction; the course must be ``submitted``.
     """
     if course.vendor_id is None:
-        raise ReviewError(_("Only a vendor's course is reviewed."))
+        raise ReviewError(_("Only a vendor's course is reviewed."), code="not_vendor_course")
     if course.review_status != Course.ReviewStatus.SUBMITTED:
-        raise ReviewError(_("Only a submitted course can be reviewed."))
+        raise ReviewError(_("Only a submitted course can be reviewed."), code="not_submitted")
     if course.reviews.filter(outcome=CourseReview.Outcome.PENDING).exists():
-        raise ReviewError(_("This course is already under review."))
+        raise ReviewError(_("This course is already under review."), code="already_in_review")
     committee = committee_for_vendor(course.vendor)
     rubric = _rubric_copy(committee)
     if not rubric:
-        raise ReviewError(_("The review committee has no rubric; ask the bureau to set one."))
+        raise ReviewError(
+            _("The review committee has no rubric; ask the bureau to set one."), code="no_rubric"
+        )
     max_total = sum(item["max_score"] for item in rubric)
     if committee.pass_mark > max_total:
         raise ReviewError(
-            _("The review committee's pass mark is above its rubric's total; ask the bureau to correct it.")
+            _("The review committee's pass mark is above its rubric's total; ask the bureau to correct it."),
+            code="pass_mark_unreachable",
         )
     chair_id = committee.chair_id
     if chair_id is not None and not (
@@ -121,6 +125,7 @@ def review_open(*, course: Course) -> CourseReview:
         round=last + 1,
         rule=committee.rule,
         quorum=committee.quorum,
+        reduced_quorum=committee.reduced_quorum,
         pass_mark=committee.pass_mark,
         max_total=max_total,
         rubric=rubric,
@@ -177,13 +182,18 @@ def score_record(
         .get(pk=review.pk)
     )
     if review.outcome != CourseReview.Outcome.PENDING:
-        raise ReviewError(_("This review round has already been decided."))
+        raise ReviewError(_("This review round has already been decided."), code="review_decided")
     if not selectors.is_committee_member(user=reviewer, district_id=review.committee.district_id):
-        raise ReviewError(_("You are not on the committee reviewing this course."))
+        raise ReviewError(_("You are not on the committee reviewing this course."), code="not_on_committee")
     if selectors.is_linked(user=reviewer, vendor_id=review.course.vendor_id):
-        raise ReviewError(_("You are linked to this vendor and may not review its courses."))
+        raise ReviewError(
+            _("You are linked to this vendor and may not review its courses."), code="linked_to_vendor"
+        )
     if review.scores.filter(reviewer=reviewer).exists():
-        raise ReviewError(_("You have already scored this course in this round; a score cannot be changed."))
+        raise ReviewError(
+            _("You have already scored this course in this round; a score cannot be changed."),
+            code="already_scored",
+        )
     if recommendation not in ReviewScore.Recommendation.values:
         raise ReviewError({"recommendation": _("Recommend approval or rejection.")})
     cleaned = _clean_scores(review.rubric, scores)
@@ -269,12 +279,169 @@ def conflict_declare(*, reviewer, vendor, note: str = "") -> ConflictDeclaration
     """Record that a reviewer is linked to a vendor: they never review its courses again.
 
     Declaring twice keeps the first declaration. Scores already given stay (they are written
-    once); the declaration takes the vendor's courses out of the reviewer's queue from now on.
+    once); the declaration takes the vendor's courses out of the reviewer's queue from now on,
+    and every open round of the vendor's courses that can no longer reach its quorum is
+    handed on (``review_rebalance``), so no round is left waiting for a score that cannot come.
     """
     declaration, _created = ConflictDeclaration.objects.get_or_create(
         reviewer=reviewer, vendor=vendor, defaults={"note": note.strip()[:200]}
     )
+    open_rounds = CourseReview.objects.filter(course__vendor=vendor, outcome=CourseReview.Outcome.PENDING)
+    for review in open_rounds.order_by("pk"):
+        review_rebalance(review=review)
     return declaration
+
+
+def reachable_scores(*, review: CourseReview, committee: ReviewCommittee) -> int:
+    """How many scores the round can have under ``committee``: those given, plus one for each
+    of the committee's reviewers not linked to the vendor who has not scored yet."""
+    scored = review.scores.values("reviewer_id")
+    remaining = (
+        selectors.eligible_reviewers(district_id=committee.district_id, vendor_id=review.course.vendor_id)
+        .exclude(pk__in=scored)
+        .count()
+    )
+    return review.scores.count() + remaining
+
+
+def _eligible_chair(committee: ReviewCommittee, vendor_id: int):
+    if committee.chair_id is None:
+        return None
+    eligible = selectors.eligible_reviewers(district_id=committee.district_id, vendor_id=vendor_id)
+    return committee.chair_id if eligible.filter(pk=committee.chair_id).exists() else None
+
+
+def _hand_over(*, review, kind, committee, quorum, reduced_quorum, reason="", actor=None) -> ReviewHandover:
+    handover = ReviewHandover.objects.create(
+        review=review,
+        kind=kind,
+        from_committee_id=review.committee_id,
+        to_committee=committee,
+        from_quorum=review.quorum,
+        to_quorum=quorum,
+        reason=reason,
+        actor=actor,
+    )
+    if committee.pk != review.committee_id:
+        review.committee = committee
+        review.chair_id = _eligible_chair(committee, review.course.vendor_id)
+    review.quorum = quorum
+    review.reduced_quorum = reduced_quorum
+    review.save(update_fields=["committee", "chair", "quorum", "reduced_quorum"])
+    return handover
+
+
+@transaction.atomic
+def review_rebalance(*, review: CourseReview) -> ReviewHandover | None:
+    """Keep an open round decidable after its committee lost reviewers to a conflict.
+
+    While the round's committee can still reach the round's quorum, nothing changes.
+    Otherwise, in this order:
+
+    1. where the round allows it (``reduced_quorum``, the committee's setting copied when the
+       round opened) and that many scores are still reachable, the quorum is lowered to the
+       most scores still reachable;
+    2. else the round goes to the next committee that can reach its own quorum — the vendor's
+       district committee, then the city committee — with that committee's quorum; the
+       scores given stay and count;
+    3. else the round waits for a bureau officer, who sees it as stuck on their list of
+       rounds (``selectors.rounds_for_officer``) and hands it over or lowers its quorum
+       (``review_reassign``).
+
+    Every change writes a ``ReviewHandover`` and the round is then decided if its rule can.
+    """
+    review = (
+        CourseReview.objects.select_for_update(of=("self",))
+        .select_related("course__vendor", "committee")
+        .get(pk=review.pk)
+    )
+    if review.outcome != CourseReview.Outcome.PENDING:
+        return None
+    reachable = reachable_scores(review=review, committee=review.committee)
+    if reachable >= review.quorum:
+        return None
+    if review.reduced_quorum is not None and reachable >= review.reduced_quorum:
+        handover = _hand_over(
+            review=review,
+            kind=ReviewHandover.Kind.QUORUM_LOWERED,
+            committee=review.committee,
+            quorum=reachable,
+            reduced_quorum=review.reduced_quorum,
+        )
+        review_decide(review=review)
+        return handover
+    vendor = review.course.vendor
+    for district_id in dict.fromkeys([vendor.district_id, None]):
+        committee = committee_for(district_id)
+        if committee.pk == review.committee_id:
+            continue
+        if reachable_scores(review=review, committee=committee) >= committee.quorum:
+            handover = _hand_over(
+                review=review,
+                kind=ReviewHandover.Kind.CONFLICT,
+                committee=committee,
+                quorum=committee.quorum,
+                reduced_quorum=committee.reduced_quorum,
+            )
+            review_decide(review=review)
+            return handover
+    return None
+
+
+@transaction.atomic
+def review_reassign(*, review: CourseReview, officer, committee: ReviewCommittee, quorum: int, reason: str):
+    """A bureau officer of the vendor's district (or the city) hands an open round to
+    ``committee`` (the vendor's district committee or the city committee) and/or sets its
+    quorum, saying why; then the round is decided if its rule can.
+
+    Refused (``ReviewError`` with ``code``): ``not_officer``, ``review_decided``,
+    ``reason_required``, ``committee_invalid``, ``quorum_invalid``, ``quorum_unreachable``
+    (the committee's unlinked reviewers and the scores given cannot reach ``quorum``).
+    """
+    from people.roles.access import bureau_covers_district
+
+    review = (
+        CourseReview.objects.select_for_update(of=("self",))
+        .select_related("course__vendor", "committee")
+        .get(pk=review.pk)
+    )
+    vendor = review.course.vendor
+    if not bureau_covers_district(officer, vendor.district_id):
+        raise ReviewError(
+            _("Only a bureau officer of the vendor's district may change its review."), code="not_officer"
+        )
+    if review.outcome != CourseReview.Outcome.PENDING:
+        raise ReviewError(_("This review round has already been decided."), code="review_decided")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReviewError(_("Give a reason: it is kept with the round."), code="reason_required")
+    if committee.district_id not in (vendor.district_id, None):
+        raise ReviewError(
+            _("A round can go only to the vendor's district committee or the city committee."),
+            code="committee_invalid",
+        )
+    if not isinstance(quorum, int) or quorum < 1:
+        raise ReviewError(_("At least one score must be needed."), code="quorum_invalid")
+    reachable = reachable_scores(review=review, committee=committee)
+    if reachable < quorum:
+        raise ReviewError(
+            _("%(committee)s can give this round at most %(n)s scores; it cannot need %(quorum)s."),
+            code="quorum_unreachable",
+            params={"committee": str(committee), "n": reachable, "quorum": quorum},
+        )
+    handover = _hand_over(
+        review=review,
+        kind=ReviewHandover.Kind.OFFICER,
+        committee=committee,
+        quorum=quorum,
+        reduced_quorum=review.reduced_quorum
+        if committee.pk == review.committee_id
+        else committee.reduced_quorum,
+        reason=reason,
+        actor=officer,
+    )
+    review_decide(review=review)
+    return handover
 
 
 @transaction.atomic
@@ -286,11 +453,14 @@ def committee_update(
     pass_mark: int,
     chair=None,
     criteria: Sequence[dict],
+    reduced_quorum: int | None = None,
 ) -> ReviewCommittee:
     """Change a committee's decision rule, quorum, pass mark, chair and rubric.
 
     ``criteria`` replaces the rubric: dicts with ``code``, ``name``, ``name_en``,
-    ``max_score`` and ``position``. Open rounds keep the copies they were opened with.
+    ``max_score`` and ``position``. ``reduced_quorum`` (empty or 1…quorum) is how few scores
+    may decide a round after conflicts leave too few reviewers. Open rounds keep the copies
+    they were opened with.
     """
     errors: dict[str, list] = {}
 
@@ -301,6 +471,15 @@ def committee_update(
         error("rule", _("Choose a decision rule."))
     if not isinstance(quorum, int) or quorum < 1:
         error("quorum", _("At least one score must be needed."))
+    if reduced_quorum is not None and not (
+        isinstance(reduced_quorum, int) and isinstance(quorum, int) and 1 <= reduced_quorum <= quorum
+    ):
+        errors.setdefault("reduced_quorum", []).append(
+            ValidationError(
+                _("The lowest number of scores after a conflict must be between 1 and the quorum."),
+                code="reduced_quorum_invalid",
+            )
+        )
     if not isinstance(pass_mark, int) or pass_mark < 0:
         error("pass_mark", _("The pass mark cannot be negative."))
     if chair is not None and not (
@@ -349,6 +528,7 @@ def committee_update(
     committee = ReviewCommittee.objects.select_for_update(of=("self",)).get(pk=committee.pk)
     committee.rule = rule
     committee.quorum = quorum
+    committee.reduced_quorum = reduced_quorum
     committee.pass_mark = pass_mark
     committee.chair = chair
     committee.full_clean()

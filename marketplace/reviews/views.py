@@ -13,6 +13,7 @@ from marketplace.reviews.forms import (
     CommitteeForm,
     ConflictForm,
     CriterionFormSet,
+    ReassignForm,
     ScoreForm,
     criteria_from,
     criterion_label,
@@ -145,6 +146,7 @@ def committee_settings(request, district_id: int | None = None):
                     pass_mark=form.cleaned_data["pass_mark"],
                     chair=form.cleaned_data["chair"],
                     criteria=criteria_from(formset),
+                    reduced_quorum=form.cleaned_data["reduced_quorum"],
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
@@ -169,3 +171,67 @@ def committee_settings(request, district_id: int | None = None):
     return render(
         request, "reviews/committee_settings.html", context, status=400 if request.method == "POST" else 200
     )
+
+
+# --- bureau: the rounds of the officer's districts -------------------------------------------
+
+
+@login_required
+def officer_rounds(request):
+    """Every open round of the officer's districts (a city officer: all), stuck ones marked."""
+    require_role(request.user, Role.BUREAU_OFFICER)
+    rounds = list(selectors.rounds_for_officer(user=request.user))
+    for review in rounds:
+        review.reach = selectors.round_reach(review=review)
+    return render(request, "reviews/officer_rounds.html", {"rounds": rounds})
+
+
+@login_required
+def officer_round(request, review_id: int):
+    """One round for a bureau officer of its vendor's district: its committee, scores given
+    and reachable, its history of handovers; while open, a form to hand it to another
+    committee or set its quorum (with a reason)."""
+    require_role(request.user, Role.BUREAU_OFFICER)
+    review = selectors.round_for_officer_or_404(user=request.user, review_id=review_id)
+    vendor = review.course.vendor
+    committees = [services.committee_for(vendor.district_id), services.committee_for(None)]
+    form = None
+    if review.outcome == CourseReview.Outcome.PENDING:
+        form = ReassignForm(
+            request.POST or None,
+            committees=committees,
+            initial={"committee": review.committee_id, "quorum": review.quorum},
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.review_reassign(
+                    review=review,
+                    officer=request.user,
+                    committee=form.cleaned_data["committee"],
+                    quorum=form.cleaned_data["quorum"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The review round was changed."))
+                return redirect("reviews:officer_round", review.pk)
+    elif request.method == "POST":
+        messages.error(request, _("This review round has already been decided."))
+        return redirect("reviews:officer_round", review.pk)
+    options = [
+        {"committee": committee, "reachable": services.reachable_scores(review=review, committee=committee)}
+        for committee in dict.fromkeys(committees)
+    ]
+    context = {
+        "review": review,
+        "course": review.course,
+        "reach": selectors.round_reach(review=review),
+        "options": options,
+        "handovers": review.handovers.select_related(
+            "from_committee__district", "to_committee__district", "actor"
+        ),
+        "form": form,
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "reviews/officer_round.html", context, status=status)

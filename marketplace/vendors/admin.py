@@ -1,6 +1,12 @@
 from django.contrib import admin
 
-from marketplace.vendors.models import Instructor, InstructorAvailability, Vendor, VendorDecision
+from marketplace.vendors.models import (
+    Instructor,
+    InstructorAvailability,
+    Vendor,
+    VendorDecision,
+    VendorPolicy,
+)
 from marketplace.vendors.signals import vendor_changed
 
 
@@ -52,3 +58,16 @@ class InstructorAdmin(admin.ModelAdmin):
     search_fields = ("name",)
     filter_horizontal = ("subjects",)
     inlines = [AvailabilityInline]
+
+
+@admin.register(VendorPolicy)
+class VendorPolicyAdmin(admin.ModelAdmin):
+    """The one row of vendor review settings (the waiting period before applying again)."""
+
+    list_display = ("__str__", "reapply_after_days", "updated_at")
+
+    def has_add_permission(self, request):
+        return not VendorPolicy.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False

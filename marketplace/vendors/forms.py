@@ -152,7 +152,10 @@ class DecisionForm(forms.Form):
 
     action = forms.ChoiceField(
         label=_("Decision"),
-        choices=[(a, label) for a, label in VendorDecision.Action.choices if a != "submitted"],
+        # Submitting and applying again are the clerk's steps, not an officer's decision.
+        choices=[
+            (a, label) for a, label in VendorDecision.Action.choices if a not in ("submitted", "reapplied")
+        ],
     )
     reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -190,3 +193,42 @@ class VendorListFilterForm(forms.Form):
         if district_ids is not None:
             districts = districts.filter(pk__in=district_ids)
         self.fields["district"].queryset = districts
+
+
+class RevokeForm(forms.Form):
+    """The confirmation of a revocation: a reason the vendor sees, and an explicit yes."""
+
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    confirm = forms.BooleanField(
+        label=_("I understand the consequences and revoke this vendor for good."),
+        required=True,
+    )
+
+
+class ContactChangeForm(forms.ModelForm):
+    """An approved vendor's new contact details (an amendment for the officer)."""
+
+    class Meta:
+        model = Vendor
+        fields = ("contact_name", "contact_phone", "contact_email", "address")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("contact_name", "contact_phone"):
+            self.fields[name].required = True
+
+
+class AmendmentDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("approve", _("Approve")), ("reject", _("Reject"))]
+    )
+    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class VendorPolicyForm(forms.Form):
+    reapply_after_days = forms.IntegerField(
+        label=_("Days before a rejected institution may apply again"),
+        min_value=0,
+        max_value=3650,
+        help_text=_("Counted from the rejection. 0: at once."),
+    )

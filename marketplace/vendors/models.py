@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import PrivateDocument, TimeStamped
 from core.weekdays import WEEKDAY_CHOICES
+from marketplace.courses.pinyin import PinyinSortKeyField
 from marketplace.vendors.credit_code import validate_credit_code
 
 
@@ -53,6 +54,8 @@ class Vendor(TimeStamped):
     InstitutionType = InstitutionType
 
     name = models.CharField(_("institution name"), max_length=120)
+    # The name's pinyin, so lists sort as a Chinese reader expects (see ``courses.pinyin``).
+    name_sort = PinyinSortKeyField(_("name sort key"), source="name")
     credit_code = models.CharField(
         _("unified social credit code"),
         max_length=18,
@@ -153,9 +156,11 @@ class VendorDecision(models.Model):
         SUSPENDED = "suspended", _("Suspended")
         REVOKED = "revoked", _("Revoked")
         REINSTATED = "reinstated", _("Reinstated")
+        REOPENED = "reopened", _("Decision reopened")
+        REAPPLIED = "reapplied", _("Applied again")
 
     # Actions that must say why.
-    NEEDS_REASON = ("rejected", "changes_requested", "suspended", "revoked")
+    NEEDS_REASON = ("rejected", "changes_requested", "suspended", "revoked", "reopened")
 
     vendor = models.ForeignKey(
         Vendor, on_delete=models.CASCADE, related_name="decisions", verbose_name=_("vendor")
@@ -187,12 +192,14 @@ class VendorDecision(models.Model):
                         "suspended",
                         "revoked",
                         "reinstated",
+                        "reopened",
+                        "reapplied",
                     ]
                 ),
                 name="vendor_decision_action_valid",
             ),
             models.CheckConstraint(
-                condition=~Q(action__in=["rejected", "changes_requested", "suspended", "revoked"])
+                condition=~Q(action__in=["rejected", "changes_requested", "suspended", "revoked", "reopened"])
                 | ~Q(reason=""),
                 name="vendor_decision_reason_required",
             ),
@@ -208,6 +215,28 @@ class VendorDecision(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Vendor decisions are append-only.")
+
+
+class VendorPolicy(models.Model):
+    """The bureau's settings of vendor review (one row, ``vendor_policy()`` reads it).
+
+    Data, not code: a site administrator or a city officer changes it without a release.
+    """
+
+    reapply_after_days = models.PositiveSmallIntegerField(
+        _("days before a rejected institution may apply again"),
+        default=90,
+        help_text=_("Counted from the rejection. 0: at once."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("vendor review settings")
+        verbose_name_plural = _("vendor review settings")
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="vendor_policy_single_row")]
+
+    def __str__(self) -> str:
+        return str(_("Vendor review settings"))
 
 
 class VendorDocument(PrivateDocument):
@@ -235,6 +264,14 @@ class VendorDocument(PrivateDocument):
         help_text=_("For a qualification: whose it is."),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    accepted = models.BooleanField(
+        _("accepted"),
+        default=True,
+        help_text=_(
+            "Part of the reviewed record. A document an approved vendor adds is not, until an "
+            "officer approves its amendment."
+        ),
+    )
 
     class Meta(PrivateDocument.Meta):
         ordering = ["vendor", "kind", "uploaded_at"]
@@ -272,6 +309,14 @@ class Instructor(models.Model):
         blank=True,
         help_text=_("Leave empty for no cap."),
     )
+    vetted = models.BooleanField(
+        _("checked by the bureau"),
+        default=True,
+        help_text=_(
+            "Instructors of the reviewed application are. One an approved vendor adds is not, "
+            "and cannot be named on courses, until an officer approves its amendment."
+        ),
+    )
 
     class Meta:
         ordering = ["vendor", "name"]
@@ -306,3 +351,98 @@ class InstructorAvailability(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_weekday_display()} {self.start:%H:%M}–{self.end:%H:%M}"
+
+
+class VendorAmendment(models.Model):
+    """A change that matters to an approved vendor's record, waiting for an officer.
+
+    An approved vendor adds an instructor, files a document (a renewed licence, insurance)
+    or changes its contact details; the vendor stays approved meanwhile. The new instructor
+    is not assignable and the new document not part of the record until an officer approves
+    (a contact change is applied then); a rejection says why and leaves the record as it was.
+    """
+
+    class Kind(models.TextChoices):
+        INSTRUCTOR = "instructor", _("New instructor")
+        DOCUMENT = "document", _("New document")
+        CONTACT = "contact", _("New contact details")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for the bureau")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    # The contact fields an amendment may change.
+    CONTACT_FIELDS = ("contact_name", "contact_phone", "contact_email", "address")
+
+    vendor = models.ForeignKey(
+        Vendor, on_delete=models.CASCADE, related_name="amendments", verbose_name=_("vendor")
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    instructor = models.ForeignKey(
+        Instructor,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="amendments",
+        verbose_name=_("instructor"),
+    )
+    document = models.ForeignKey(
+        VendorDocument,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="amendments",
+        verbose_name=_("document"),
+    )
+    changes = models.JSONField(
+        _("new values"), default=dict, blank=True, help_text=_("For a contact change: field → new value.")
+    )
+    previous = models.JSONField(
+        _("values before"), default=dict, blank=True, help_text=_("For a contact change: field → old value.")
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("submitted by")
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    created_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["vendor", "created_at", "pk"]
+        verbose_name = _("vendor amendment")
+        verbose_name_plural = _("vendor amendments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["instructor", "document", "contact"]), name="amendment_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "approved", "rejected"]), name="amendment_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind="instructor") & Q(instructor__isnull=False) & Q(document__isnull=True))
+                | (Q(kind="document") & Q(document__isnull=False) & Q(instructor__isnull=True))
+                | (Q(kind="contact") & Q(instructor__isnull=True) & Q(document__isnull=True)),
+                name="amendment_names_its_object",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending", decided_at__isnull=True, decided_by__isnull=True)
+                | (~Q(status="pending") & Q(decided_at__isnull=False, decided_by__isnull=False)),
+                name="amendment_decided_has_time_and_officer",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(reason=""), name="amendment_rejection_says_why"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.vendor} · {self.get_kind_display()}"

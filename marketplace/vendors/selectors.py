@@ -11,6 +11,7 @@ from marketplace.vendors.models import (
     Vendor,
     VendorDecision,
     VendorDocument,
+    VendorPolicy,
 )
 from people.roles.access import bureau_district_ids
 
@@ -78,9 +79,9 @@ def vendor_missing_items(*, vendor: Vendor) -> list[MissingItem]:
         items.append(MissingItem("address", _("Enter the institution's address.")))
     if not vendor.contact_name.strip() or not vendor.contact_phone.strip():
         items.append(MissingItem("contact", _("Enter a contact person and a contact phone number.")))
-    if not vendor.instructors.exists():
+    if not vendor.instructors.filter(vetted=True).exists():
         items.append(MissingItem("instructor", _("Add at least one instructor.")))
-    if not vendor.documents.filter(kind=VendorDocument.Kind.LICENCE).exists():
+    if not vendor.documents.filter(kind=VendorDocument.Kind.LICENCE, accepted=True).exists():
         items.append(
             MissingItem(
                 "licence_document",
@@ -140,3 +141,83 @@ def bureau_vendor_summary(*, district_id: int | None = None) -> dict:
         "approved": counts.get(Vendor.Status.APPROVED, 0),
         "suspended": counts.get(Vendor.Status.SUSPENDED, 0),
     }
+
+
+def vendor_policy() -> VendorPolicy:
+    """The bureau's vendor review settings (the defaults, unsaved, until an officer saves them)."""
+    return VendorPolicy.objects.filter(pk=1).first() or VendorPolicy(pk=1)
+
+
+def reapply_date(*, vendor: Vendor):
+    """The first day a rejected vendor may apply again (``None`` if it was never rejected)."""
+    import datetime
+
+    from django.utils import timezone
+
+    rejected = vendor.decisions.filter(action=VendorDecision.Action.REJECTED).order_by("-created_at").first()
+    if rejected is None:
+        return None
+    days = vendor_policy().reapply_after_days
+    return timezone.localdate(rejected.created_at) + datetime.timedelta(days=days)
+
+
+@dataclass(frozen=True)
+class RevocationConsequences:
+    """What revoking a vendor does, computed for the officer's confirmation page."""
+
+    catalogue_courses: list  # its approved courses, which leave the catalogue
+    open_requests: int  # schools' course requests still waiting for its answer
+    activities: int  # its activities in terms that have not ended
+    pupils: int  # pupils placed in those activities
+
+
+def revocation_consequences(*, vendor: Vendor) -> RevocationConsequences:
+    from django.utils import timezone
+
+    from marketplace.courses.models import Activity, Course
+    from marketplace.enrolment.models import Enrolment
+    from marketplace.purchases.models import CourseRequest
+
+    today = timezone.localdate()
+    activities = Activity.objects.filter(vendor=vendor, term__end__gte=today)
+    return RevocationConsequences(
+        catalogue_courses=list(
+            vendor.courses.filter(review_status=Course.ReviewStatus.APPROVED).order_by("title_sort", "pk")
+        ),
+        open_requests=CourseRequest.objects.filter(
+            vendor=vendor, status=CourseRequest.Status.REQUESTED
+        ).count(),
+        activities=activities.count(),
+        pupils=Enrolment.objects.filter(activity__in=activities, status=Enrolment.Status.PLACED)
+        .values("child_id")
+        .distinct()
+        .count(),
+    )
+
+
+def pending_amendments(*, vendor: Vendor):
+    """The vendor's amendments waiting for an officer, oldest first."""
+    return vendor.amendments.filter(status="pending").select_related("instructor", "document", "submitted_by")
+
+
+def amendments_of_vendor(*, vendor: Vendor):
+    """Every amendment of the vendor, latest first (for the vendor's own page)."""
+    return vendor.amendments.select_related("instructor", "document").order_by("-created_at", "-pk")
+
+
+def amendment_queue(*, user):
+    """Amendments waiting in the districts the officer oversees, oldest first."""
+    from marketplace.vendors.models import VendorAmendment
+
+    vendors = vendors_for_officer(user=user)
+    return (
+        VendorAmendment.objects.filter(status="pending", vendor__in=vendors)
+        .select_related("vendor", "instructor", "document")
+        .order_by("created_at", "pk")
+    )
+
+
+def assignable_instructors(*, vendor: Vendor):
+    """The vendor's instructors that may be named on courses, requests and activities: those
+    the bureau has checked (``Instructor.vetted``)."""
+    return vendor.instructors.filter(vetted=True)

@@ -12,6 +12,8 @@ request changes     submitted                       changes_requested
 suspend             approved                        suspended
 reinstate           suspended                       approved
 revoke              approved, suspended             revoked
+reopen              rejected, revoked               submitted
+reapply (clerk)     rejected, after the wait        draft
 ==================  ==============================  =================
 
 * A signed-up user registers an institution (``vendor_register``): the vendor starts as a
@@ -19,8 +21,13 @@ revoke              approved, suspended             revoked
 * The clerk completes the profile, instructors and documents and submits it
   (``vendor_submit``); a bureau officer of the city or of the vendor's district approves,
   rejects or asks for changes. Approved vendors form the approved list; an officer may
-  suspend or revoke one and reinstate a suspended one. *Rejected* and *revoked* are final:
-  the credit code stays taken, so an institution cannot slip back in under a fresh draft.
+  suspend or revoke one and reinstate a suspended one. The credit code stays taken, so an
+  institution cannot slip back in under a fresh draft: a rejected institution applies again
+  with the same record (``vendor_reapply``) once the waiting period of ``VendorPolicy`` has
+  passed, and an officer undoes a mistaken rejection or revocation by reopening it with a
+  reason (``vendor_reopen``: back to *submitted*, decided afresh). Approval re-checks the
+  application's completeness (``vendor_incomplete``). Revoking is confirmed on its own page,
+  which names its consequences (``selectors.revocation_consequences``).
 * Every status change writes one ``VendorDecision`` (who, when, from, to, why) in the same
   transaction, with the vendor row locked (``select_for_update``) so two officers cannot
   decide the same application twice. Rejecting, asking for changes, suspending and revoking
@@ -53,6 +60,8 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -62,18 +71,33 @@ from marketplace.vendors.models import (
     Instructor,
     InstructorAvailability,
     Vendor,
+    VendorAmendment,
     VendorDecision,
     VendorDocument,
+    VendorPolicy,
     VendorStatus,
 )
-from marketplace.vendors.selectors import vendor_missing_items
+from marketplace.vendors.selectors import reapply_date, vendor_missing_items
 from marketplace.vendors.signals import vendor_changed
-from people.roles.access import bureau_covers_district, forget_memberships, vendor_ids_for
+from people.roles.access import (
+    bureau_covers_district,
+    bureau_district_ids,
+    forget_memberships,
+    vendor_ids_for,
+)
 from people.roles.models import Membership, Role
 
 
 class VendorError(ValidationError):
-    """A vendor change that cannot be made; the message says what and why."""
+    """A vendor change that cannot be made; the message says what and why, ``code`` which
+    rule refused it (also on a refusal about one field, see ``field_error``)."""
+
+    @classmethod
+    def field_error(cls, field: str, message, code: str) -> VendorError:
+        """A refusal about one field of a form, which still carries its ``code``."""
+        error = cls({field: cls(message, code=code)})
+        error.code = code
+        return error
 
 
 # The profile fields the clerk fills in (registration and edits).
@@ -102,6 +126,8 @@ TRANSITIONS = {
     Action.SUSPENDED: ((VendorStatus.APPROVED,), VendorStatus.SUSPENDED),
     Action.REVOKED: ((VendorStatus.APPROVED, VendorStatus.SUSPENDED), VendorStatus.REVOKED),
     Action.REINSTATED: ((VendorStatus.SUSPENDED,), VendorStatus.APPROVED),
+    # A mistaken rejection or revocation is undone by reviewing the application again.
+    Action.REOPENED: ((VendorStatus.REJECTED, VendorStatus.REVOKED), VendorStatus.SUBMITTED),
 }
 
 # Why a decision is refused in the vendor's current status.
@@ -117,6 +143,10 @@ REFUSED = {
         "Only an approved or suspended vendor can be revoked; this one is “%(status)s”."
     ),
     Action.REINSTATED: gettext_lazy("Only a suspended vendor can be reinstated; this one is “%(status)s”."),
+    Action.REOPENED: gettext_lazy(
+        "Only a rejection or a revocation can be reopened; this vendor is “%(status)s”."
+    ),
+    Action.REAPPLIED: gettext_lazy("Only a rejected institution can apply again; this one is “%(status)s”."),
 }
 
 # Statuses in which instructors and their availability may be changed (see the docstring).
@@ -148,12 +178,16 @@ def _changed(vendor: Vendor) -> None:
 
 def _require_member(user, vendor: Vendor) -> None:
     if vendor.pk not in vendor_ids_for(user):
-        raise VendorError(_("Only the institution's own staff may change its application."))
+        raise VendorError(
+            _("Only the institution's own staff may change its application."), code="not_member"
+        )
 
 
 def _require_officer(user, vendor: Vendor) -> None:
     if not bureau_covers_district(user, vendor.district_id):
-        raise VendorError(_("Only a bureau officer of the vendor's district may decide on it."))
+        raise VendorError(
+            _("Only a bureau officer of the vendor's district may decide on it."), code="not_officer"
+        )
 
 
 def _require_editable(vendor: Vendor) -> None:
@@ -162,7 +196,8 @@ def _require_editable(vendor: Vendor) -> None:
             _(
                 "The application is “%(status)s”; it can be changed only as a draft or when changes are requested."
             )
-            % {"status": vendor.get_status_display()}
+            % {"status": vendor.get_status_display()},
+            code="not_editable",
         )
 
 
@@ -229,7 +264,7 @@ def vendor_register(*, user, **profile) -> Vendor:
     if unknown:
         raise TypeError(f"unknown vendor fields: {sorted(unknown)}")
     if vendor_ids_for(user):
-        raise VendorError(_("Your account already belongs to an institution."))
+        raise VendorError(_("Your account already belongs to an institution."), code="already_member")
     vendor = Vendor(status=VendorStatus.DRAFT, **profile)
     _check_profile(vendor)
     _save_unique(vendor)
@@ -315,13 +350,17 @@ def instructor_save(
     if not instructors_editable(locked):
         raise VendorError(
             _("The vendor is “%(status)s”: its instructors cannot be changed now.")
-            % {"status": locked.get_status_display()}
+            % {"status": locked.get_status_display()},
+            code="instructors_locked",
         )
     if instructor is not None and instructor.vendor_id != vendor.pk:
-        raise VendorError(_("This instructor does not work for this institution."))
+        raise VendorError(_("This instructor does not work for this institution."), code="not_own_instructor")
     windows = _check_windows(windows)
+    amend = instructor is None and locked.status == VendorStatus.APPROVED
     if instructor is None:
-        instructor = Instructor(vendor=locked)
+        # An approved vendor's new instructor waits for an officer (an amendment) before
+        # it can be named on a course; the application's instructors were reviewed with it.
+        instructor = Instructor(vendor=locked, vetted=not amend)
     instructor.name = (name or "").strip()
     instructor.qualifications = qualifications or ""
     instructor.max_sessions = max_sessions
@@ -335,6 +374,10 @@ def instructor_save(
     InstructorAvailability.objects.bulk_create(
         [InstructorAvailability(instructor=instructor, weekday=d, start=s, end=e) for d, s, e in windows]
     )
+    if amend:
+        VendorAmendment.objects.create(
+            vendor=locked, kind=VendorAmendment.Kind.INSTRUCTOR, instructor=instructor, submitted_by=user
+        )
     _changed(locked)
     return instructor
 
@@ -348,17 +391,20 @@ def instructor_delete(*, instructor: Instructor, user) -> None:
     if not instructors_editable(locked):
         raise VendorError(
             _("The vendor is “%(status)s”: its instructors cannot be changed now.")
-            % {"status": locked.get_status_display()}
+            % {"status": locked.get_status_display()},
+            code="instructors_locked",
         )
     if instructor.fixed_activities.exists() or instructor.course_requests.exists():
         raise VendorError(
             _("%(name)s is named on a school's activity or course request and cannot be removed.")
-            % {"name": instructor.name}
+            % {"name": instructor.name},
+            code="instructor_in_use",
         )
     if instructor.documents.exists() and not locked.is_editable:
         raise VendorError(
             _("%(name)s has documents on the approved application and cannot be removed.")
-            % {"name": instructor.name}
+            % {"name": instructor.name},
+            code="instructor_documented",
         )
     names = list(instructor.documents.values_list("file", flat=True))
     instructor.delete()
@@ -388,11 +434,15 @@ def document_add(
 ) -> VendorDocument:
     """File a document (a PDF or an image, checked by its bytes and size) with the application.
 
-    A refused file writes nothing: no row, no stored file.
+    Allowed while the application is editable, and for an approved vendor, whose document
+    goes to the officer as an amendment (``accepted`` once approved). A refused file writes
+    nothing: no row, no stored file.
     """
     _require_member(user, vendor)
     locked = _lock(vendor)
-    _require_editable(locked)
+    amend = locked.status == VendorStatus.APPROVED
+    if not amend:
+        _require_editable(locked)
     if instructor is not None and instructor.vendor_id != vendor.pk:
         raise VendorError({"instructor": _("This instructor does not work for this institution.")})
     if file is None:
@@ -410,6 +460,9 @@ def document_add(
         content_type=content_type,
         size=file.size,
         uploaded_by=user,
+        # An approved vendor's new document (a renewed licence, insurance) joins the record
+        # when an officer approves its amendment.
+        accepted=not amend,
     )
     try:
         # The file's name is left to the storage, which shortens it to fit the column.
@@ -419,6 +472,10 @@ def document_add(
     try:
         with transaction.atomic():
             document.save()
+            if amend:
+                VendorAmendment.objects.create(
+                    vendor=locked, kind=VendorAmendment.Kind.DOCUMENT, document=document, submitted_by=user
+                )
             _changed(locked)
     except BaseException:
         # The file reached the storage before the row failed: take it away again.
@@ -451,7 +508,11 @@ def _decide(*, vendor: Vendor, actor, action: str, reason: str, sources, target)
     if locked.status not in sources:
         raise VendorError(REFUSED[action] % {"status": locked.get_status_display()}, code="state")
     if action in VendorDecision.NEEDS_REASON and not reason:
-        raise VendorError({"reason": _("Give a reason: the vendor sees it.")})
+        raise VendorError.field_error("reason", _("Give a reason: the vendor sees it."), "reason_required")
+    if action == Action.APPROVED:
+        # What was complete when submitted may not be now (an import, an edit outside the
+        # pages, a lost file): the approval checks the evidence itself, never the status.
+        _require_complete(locked)
     decision = VendorDecision.objects.create(
         vendor=locked,
         action=action,
@@ -466,6 +527,18 @@ def _decide(*, vendor: Vendor, actor, action: str, reason: str, sources, target)
     vendor.updated_at = locked.updated_at
     _changed(locked)
     return decision
+
+
+def _require_complete(vendor: Vendor) -> None:
+    """Refuse (``vendor_incomplete``) an application that lacks any item of its checklist,
+    naming each missing item."""
+    missing = vendor_missing_items(vendor=vendor)
+    if missing:
+        raise VendorError(
+            _("The application is not complete: %(missing)s")
+            % {"missing": " ".join(str(item.message) for item in missing)},
+            code="vendor_incomplete",
+        )
 
 
 @transaction.atomic
@@ -496,7 +569,7 @@ def vendor_decide(*, vendor: Vendor, officer, action: str, reason: str = "") -> 
     """An officer's decision: one of ``TRANSITIONS`` (approve, reject, ask for changes,
     suspend, revoke, reinstate)."""
     if action not in TRANSITIONS:
-        raise VendorError(_("Unknown decision."))
+        raise VendorError(_("Unknown decision."), code="unknown_action")
     _require_officer(officer, vendor)
     sources, target = TRANSITIONS[action]
     return _decide(vendor=vendor, actor=officer, action=action, reason=reason, sources=sources, target=target)
@@ -530,3 +603,146 @@ def vendor_revoke(*, vendor: Vendor, officer, reason: str) -> VendorDecision:
 def vendor_reinstate(*, vendor: Vendor, officer, reason: str = "") -> VendorDecision:
     """Put a suspended vendor back on the approved list."""
     return vendor_decide(vendor=vendor, officer=officer, action=Action.REINSTATED, reason=reason)
+
+
+def vendor_reopen(*, vendor: Vendor, officer, reason: str) -> VendorDecision:
+    """Undo a mistaken rejection or revocation: the application is submitted again, to be
+    decided afresh (an approval re-checks its completeness). A reason is required and kept
+    in the history; the earlier decision stays there too."""
+    return vendor_decide(vendor=vendor, officer=officer, action=Action.REOPENED, reason=reason)
+
+
+@transaction.atomic
+def vendor_reapply(*, vendor: Vendor, user) -> VendorDecision:
+    """A rejected institution applies again: its record becomes a draft the clerk completes
+    and submits, once the waiting period the bureau sets (``VendorPolicy``) has passed since
+    the rejection. Refused with ``reapply_too_soon`` (naming the first allowed day) before."""
+    _require_member(user, vendor)
+    locked = _lock(vendor)
+    if locked.status != VendorStatus.REJECTED:
+        raise VendorError(REFUSED[Action.REAPPLIED] % {"status": locked.get_status_display()}, code="state")
+    allowed_from = reapply_date(vendor=locked)
+    if allowed_from is not None and timezone.localdate() < allowed_from:
+        raise VendorError(
+            _("The institution may apply again from %(date)s.") % {"date": date_format(allowed_from)},
+            code="reapply_too_soon",
+        )
+    return _decide(
+        vendor=vendor,
+        actor=user,
+        action=Action.REAPPLIED,
+        reason="",
+        sources=(VendorStatus.REJECTED,),
+        target=VendorStatus.DRAFT,
+    )
+
+
+# --- amendments of an approved vendor -------------------------------------------------------
+
+
+@transaction.atomic
+def vendor_contact_change(*, vendor: Vendor, user, **changes) -> VendorAmendment:
+    """An approved vendor asks to change its contact details (``VendorAmendment.CONTACT_FIELDS``).
+
+    Nothing changes on the record until an officer approves; one contact change waits at a
+    time. Refused: ``state`` (not approved), ``amendment_pending``, ``no_change``, or the
+    fields' own checks.
+    """
+    unknown = set(changes) - set(VendorAmendment.CONTACT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown contact fields: {sorted(unknown)}")
+    _require_member(user, vendor)
+    locked = _lock(vendor)
+    if locked.status != VendorStatus.APPROVED:
+        raise VendorError(
+            _("Only an approved vendor's contact details change by amendment; this one is “%(status)s”.")
+            % {"status": locked.get_status_display()},
+            code="state",
+        )
+    if locked.amendments.filter(
+        kind=VendorAmendment.Kind.CONTACT, status=VendorAmendment.Status.PENDING
+    ).exists():
+        raise VendorError(
+            _("A change of contact details is already waiting for the bureau."), code="amendment_pending"
+        )
+    changes = {field: (value or "").strip() for field, value in changes.items()}
+    candidate = Vendor.objects.get(pk=locked.pk)
+    for field, value in changes.items():
+        setattr(candidate, field, value)
+    errors = {}
+    for field in ("contact_name", "contact_phone"):
+        if field in changes and not changes[field]:
+            errors[field] = [_("This field is required.")]
+    try:
+        candidate.full_clean(exclude=[f.name for f in Vendor._meta.fields if f.name not in changes])
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise VendorError(errors)
+    changed = {field: value for field, value in changes.items() if getattr(locked, field) != value}
+    if not changed:
+        raise VendorError(_("Nothing was changed."), code="no_change")
+    amendment = VendorAmendment.objects.create(
+        vendor=locked,
+        kind=VendorAmendment.Kind.CONTACT,
+        changes=changed,
+        previous={field: getattr(locked, field) for field in changed},
+        submitted_by=user,
+    )
+    _changed(locked)
+    return amendment
+
+
+@transaction.atomic
+def amendment_decide(
+    *, amendment: VendorAmendment, officer, approve: bool, reason: str = ""
+) -> VendorAmendment:
+    """An officer of the vendor's district (or the city) approves or rejects an amendment.
+
+    Approving vets the new instructor (now assignable), accepts the new document into the
+    record, or applies the new contact details; rejecting needs a reason and changes nothing
+    on the record. The vendor's status is untouched either way. Refused: ``not_officer``,
+    ``amendment_decided``, ``reason_required``.
+    """
+    vendor = amendment.vendor
+    if not bureau_covers_district(officer, vendor.district_id):
+        raise VendorError(
+            _("Only a bureau officer of the vendor's district may decide on it."), code="not_officer"
+        )
+    locked = _lock(vendor)
+    amendment = VendorAmendment.objects.select_for_update().get(pk=amendment.pk)
+    if amendment.status != VendorAmendment.Status.PENDING:
+        raise VendorError(_("This amendment has already been decided."), code="amendment_decided")
+    reason = (reason or "").strip()
+    if not approve and not reason:
+        raise VendorError.field_error("reason", _("Give a reason: the vendor sees it."), "reason_required")
+    if approve:
+        if amendment.kind == VendorAmendment.Kind.INSTRUCTOR:
+            Instructor.objects.filter(pk=amendment.instructor_id).update(vetted=True)
+        elif amendment.kind == VendorAmendment.Kind.DOCUMENT:
+            VendorDocument.objects.filter(pk=amendment.document_id).update(accepted=True)
+        else:
+            for field, value in amendment.changes.items():
+                setattr(locked, field, value)
+            locked.save(update_fields=[*amendment.changes, "updated_at"])
+    amendment.status = VendorAmendment.Status.APPROVED if approve else VendorAmendment.Status.REJECTED
+    amendment.reason = reason
+    amendment.decided_by = officer
+    amendment.decided_at = timezone.now()
+    amendment.save(update_fields=["status", "reason", "decided_by", "decided_at"])
+    _changed(locked)
+    return amendment
+
+
+@transaction.atomic
+def vendor_policy_save(*, user, reapply_after_days: int) -> VendorPolicy:
+    """A city bureau officer sets how long a rejected institution waits before applying again."""
+    if bureau_district_ids(user) is not None:
+        raise VendorError(_("Only a city bureau officer can change these settings."), code="not_city_officer")
+    if reapply_after_days is None or not 0 <= int(reapply_after_days) <= 3650:
+        raise VendorError(_("Enter a number of days from 0 to 3650."), code="reapply_days_invalid")
+    policy, _created = VendorPolicy.objects.select_for_update().get_or_create(pk=1)
+    policy.reapply_after_days = int(reapply_after_days)
+    policy.save()
+    return policy

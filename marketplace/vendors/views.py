@@ -22,17 +22,22 @@ from core.downloads import set_download_name
 from core.params import query_id
 from marketplace.vendors import selectors, services
 from marketplace.vendors.forms import (
+    AmendmentDecisionForm,
     AvailabilityFormSet,
+    ContactChangeForm,
     DecisionForm,
     DocumentForm,
     InstructorForm,
+    RevokeForm,
     VendorListFilterForm,
+    VendorPolicyForm,
     VendorProfileForm,
 )
 from marketplace.vendors.models import Vendor, VendorDecision
 from marketplace.vendors.services import VendorError
 from people.roles.access import (
     bureau_district_ids,
+    bureau_membership_or_404,
     require_role,
     vendor_for_officer_or_404,
     vendor_for_user_or_404,
@@ -48,6 +53,7 @@ ACTION_VERBS = {
     VendorDecision.Action.SUSPENDED: gettext_lazy("Suspend"),
     VendorDecision.Action.REVOKED: gettext_lazy("Revoke"),
     VendorDecision.Action.REINSTATED: gettext_lazy("Reinstate"),
+    VendorDecision.Action.REOPENED: gettext_lazy("Reopen the decision"),
 }
 
 
@@ -110,6 +116,10 @@ def vendor_home(request, vendor_id: int):
         "documents": selectors.documents_of_vendor(vendor=vendor),
         "courses": vendor.courses.select_related("category", "subject").order_by("title"),
         "activities": vendor.activities.select_related("school", "term").order_by("school__code", "name"),
+        "reapply_from": selectors.reapply_date(vendor=vendor)
+        if vendor.status == Vendor.Status.REJECTED
+        else None,
+        "amendments": selectors.amendments_of_vendor(vendor=vendor)[:20],
     }
     return render(request, "vendors/vendor_home.html", context)
 
@@ -224,12 +234,17 @@ def documents(request, vendor_id: int):
         except VendorError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, _("The document is uploaded."))
+            if vendor.is_approved:
+                messages.success(request, _("The document is uploaded and sent to the bureau for approval."))
+            else:
+                messages.success(request, _("The document is uploaded."))
             return redirect("vendors:documents", vendor.pk)
     context = {
         "vendor": vendor,
         "documents": selectors.documents_of_vendor(vendor=vendor),
         "form": form,
+        # An approved vendor files renewed documents as amendments for the officer.
+        "may_upload": vendor.is_editable or vendor.is_approved,
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "vendors/documents.html", context, status=status)
@@ -300,6 +315,8 @@ def officer_queue(request):
     context = {
         "vendors": selectors.vendor_review_queue(user=request.user, district_id=district_id),
         "changes_requested": waiting.order_by("name"),
+        "amendments": selectors.amendment_queue(user=request.user),
+        "is_city_officer": bureau_district_ids(request.user) is None,
     }
     return render(request, "vendors/officer_queue.html", context)
 
@@ -314,12 +331,16 @@ def officer_detail(request, vendor_id: int):
 def _officer_detail(request, vendor, form, status=200):
     context = {
         **_application_context(vendor),
-        "missing": [],
+        # The officer sees what the approval would refuse for (see ``vendor_incomplete``).
+        "missing": selectors.vendor_missing_items(vendor=vendor)
+        if vendor.status == Vendor.Status.SUBMITTED
+        else [],
         "instructors": selectors.instructors_of_vendor(vendor=vendor),
         "documents": selectors.documents_of_vendor(vendor=vendor),
         "actions": [(a, ACTION_VERBS[a]) for a in services.officer_actions(vendor)],
         "needs_reason": VendorDecision.NEEDS_REASON,
         "form": form,
+        "pending_amendments": selectors.pending_amendments(vendor=vendor),
     }
     return render(request, "vendors/officer_detail.html", context, status=status)
 
@@ -331,6 +352,10 @@ def officer_decide(request, vendor_id: int):
     form = DecisionForm(request.POST)
     if not form.is_valid():
         return _officer_detail(request, vendor, form, status=400)
+    if form.cleaned_data["action"] == VendorDecision.Action.REVOKED:
+        # Revoking is for good and reaches schools and families: it is confirmed on its own
+        # page, which names what it does.
+        return redirect("vendors:officer_revoke", vendor.pk)
     try:
         decision = services.vendor_decide(
             vendor=vendor,
@@ -350,6 +375,53 @@ def officer_decide(request, vendor_id: int):
 
 
 @login_required
+def officer_revoke(request, vendor_id: int):
+    """Revoking, confirmed: the page names its consequences (courses leaving the catalogue,
+    schools' requests waiting for an answer, activities and pupils placed in them) and asks
+    for the reason and an explicit confirmation."""
+    vendor = vendor_for_officer_or_404(request.user, vendor_id)
+    if VendorDecision.Action.REVOKED not in services.officer_actions(vendor):
+        messages.error(
+            request,
+            _("Only an approved or suspended vendor can be revoked; this one is “%(status)s”.")
+            % {"status": vendor.get_status_display()},
+        )
+        return redirect("vendors:officer_detail", vendor.pk)
+    form = RevokeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.vendor_revoke(vendor=vendor, officer=request.user, reason=form.cleaned_data["reason"])
+        except VendorError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("%(vendor)s is revoked.") % {"vendor": vendor.display_name})
+            return redirect("vendors:officer_detail", vendor.pk)
+    context = {
+        "vendor": vendor,
+        "form": form,
+        "consequences": selectors.revocation_consequences(vendor=vendor),
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "vendors/officer_revoke.html", context, status=status)
+
+
+@login_required
+@require_POST
+def reapply(request, vendor_id: int):
+    """A rejected institution applies again (after the bureau's waiting period)."""
+    vendor = vendor_for_user_or_404(request.user, vendor_id)
+    try:
+        services.vendor_reapply(vendor=vendor, user=request.user)
+    except VendorError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(
+            request, _("The application is a draft again: complete it and submit it for review.")
+        )
+    return redirect("vendors:vendor_home", vendor.pk)
+
+
+@login_required
 @require_GET
 def approved_list(request):
     """The approved list (or the suspended or revoked vendors) of the officer's districts."""
@@ -366,3 +438,69 @@ def approved_list(request):
     )
     context = {"form": form, "vendors": vendors, "status": Vendor.Status(status)}
     return render(request, "vendors/approved_list.html", context)
+
+
+@login_required
+def contact_change(request, vendor_id: int):
+    """An approved vendor's new contact details, sent to the officer as an amendment."""
+    vendor = vendor_for_user_or_404(request.user, vendor_id)
+    if not vendor.is_approved:
+        messages.error(request, _("Change the profile instead: the application is not approved."))
+        return redirect("vendors:vendor_home", vendor.pk)
+    form = ContactChangeForm(request.POST or None, instance=Vendor.objects.get(pk=vendor.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.vendor_contact_change(
+                vendor=vendor, user=request.user, **{k: form.cleaned_data[k] for k in form.Meta.fields}
+            )
+        except VendorError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The new contact details are sent to the bureau for approval."))
+            return redirect("vendors:vendor_home", vendor.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "vendors/contact_change.html", {"vendor": vendor, "form": form}, status=status)
+
+
+@login_required
+@require_POST
+def amendment_decide(request, vendor_id: int, amendment_id: int):
+    """An officer approves or rejects one amendment of a vendor of their district."""
+    vendor = vendor_for_officer_or_404(request.user, vendor_id)
+    amendment = get_object_or_404(vendor.amendments, pk=amendment_id)
+    form = AmendmentDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose to approve or reject."))
+        return redirect("vendors:officer_detail", vendor.pk)
+    try:
+        services.amendment_decide(
+            amendment=amendment,
+            officer=request.user,
+            approve=form.cleaned_data["decision"] == "approve",
+            reason=form.cleaned_data["reason"],
+        )
+    except VendorError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("The amendment is decided."))
+    return redirect("vendors:officer_detail", vendor.pk)
+
+
+@login_required
+def policy_settings(request):
+    """The city bureau's vendor review settings (the waiting period before re-applying)."""
+    bureau_membership_or_404(request.user, None)
+    policy = selectors.vendor_policy()
+    form = VendorPolicyForm(request.POST or None, initial={"reapply_after_days": policy.reapply_after_days})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.vendor_policy_save(
+                user=request.user, reapply_after_days=form.cleaned_data["reapply_after_days"]
+            )
+        except VendorError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, _("The vendor review settings were saved."))
+            return redirect("vendors:policy_settings")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "vendors/policy_settings.html", {"form": form, "policy": policy}, status=status)

@@ -36,7 +36,7 @@ from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from marketplace.courses.models import CourseDocument
+from marketplace.courses.models import Course, CourseDocument
 from marketplace.households.models import Household
 from marketplace.reviews.models import ConflictDeclaration, CourseReview
 from marketplace.vendors.models import Vendor
@@ -201,6 +201,15 @@ def _school_covered(principal, kw) -> bool:
     return _covers(principal, School.objects.get(pk=kw["school_id"]).district_id)
 
 
+def _round_covered(principal, kw) -> bool:
+    review = CourseReview.objects.select_related("course__vendor").get(pk=kw["review_id"])
+    return _covers(principal, review.course.vendor.district_id)
+
+
+def _in_catalogue(principal, kw) -> bool:
+    return Course.objects.select_related("vendor").get(pk=kw["course_id"]).usable_by_schools
+
+
 def _committee_covered(principal, kw) -> bool:
     # A district officer sets their district's committee; a city officer every committee.
     return _covers(principal, kw["district_id"])
@@ -269,6 +278,8 @@ SHARED = {
         for name in (
             "vendors:officer_detail",
             "vendors:officer_decide",
+            "vendors:officer_revoke",
+            "vendors:amendment_decide",
             "vendors:document_download",
             "ledger:vendor_payouts",
             "ledger:vendor_payout",
@@ -287,6 +298,10 @@ SHARED = {
         ("courses:document", role): ("reader of the course", _document_reader)
         for role in (Role.BUREAU_OFFICER, Role.VENDOR_MEMBER, Role.COURSE_REVIEWER)
     },
+    # Officers see and act on every review round of their district's vendors (the city's: all).
+    ("reviews:officer_round", Role.BUREAU_OFFICER): ("officer of the vendor's district", _round_covered),
+    # The catalogue's course page is public for a course schools may buy.
+    ("catalogue:course_detail", ANY): ("a course of the public catalogue", _in_catalogue),
     # A round is seen by every reviewer of its committee who is not linked to the vendor.
     ("reviews:round", Role.COURSE_REVIEWER): ("reviewer on the round's committee", _round_reviewer),
     ("reviews:conflict_declare", Role.COURSE_REVIEWER): (

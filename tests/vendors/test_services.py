@@ -423,7 +423,8 @@ def test_a_failing_receiver_leaves_no_row_and_no_file(world, settings):
     assert media_files(settings) == []
 
 
-@pytest.mark.parametrize("status", [S.SUBMITTED, S.APPROVED, S.REJECTED, S.SUSPENDED, S.REVOKED])
+# An approved vendor may add documents, as amendments (tests/vendors/test_amendments.py).
+@pytest.mark.parametrize("status", [S.SUBMITTED, S.REJECTED, S.SUSPENDED, S.REVOKED])
 def test_documents_are_locked_outside_draft_and_changes_requested(world, settings, status):
     complete(world)
     document = world.vendor.documents.get()
@@ -691,8 +692,8 @@ def test_officer_actions_follow_the_status(world):
         S.SUBMITTED: ["approved", "rejected", "changes_requested"],
         S.APPROVED: ["suspended", "revoked"],
         S.SUSPENDED: ["revoked", "reinstated"],
-        S.REJECTED: [],
-        S.REVOKED: [],
+        S.REJECTED: ["reopened"],
+        S.REVOKED: ["reopened"],
     }
     for status, actions in cases.items():
         with_status(world.vendor, status)

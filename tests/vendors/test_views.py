@@ -625,7 +625,11 @@ def test_suspend_reinstate_and_revoke_from_the_officer_page(client, world):
     assert 'data-testid="decide-reinstated"' in html(client.get(url("officer_detail", v)))
     assert client.post(url("officer_decide", v), {"action": "reinstated"}).status_code == 302
     assert Vendor.objects.get(pk=v).status == S.APPROVED
-    assert client.post(url("officer_decide", v), {"action": "revoked", "reason": "吊销"}).status_code == 302
+    # Revoking asks to confirm on its own page first.
+    response = client.post(url("officer_decide", v), {"action": "revoked", "reason": "吊销"})
+    assert response.url == url("officer_revoke", v)
+    assert Vendor.objects.get(pk=v).status == S.APPROVED
+    assert client.post(response.url, {"reason": "吊销", "confirm": "on"}).status_code == 302
     assert Vendor.objects.get(pk=v).status == S.REVOKED
     assert list(world.vendor.decisions.values_list("action", flat=True)) == [
         "suspended",
