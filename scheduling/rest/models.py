@@ -146,6 +146,20 @@ class RestClaim(models.Model):
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.CharField(_("note"), max_length=200, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cancelled by"),
+    )
+    cancelled_by_claimant = models.BooleanField(
+        _("cancelled by the teacher"), default=False, help_text=_("The teacher withdrew their own claim.")
+    )
+    # Set when a re-published timetable left an approved claim's day uncovered: the claim went
+    # back to the administrator (pending) and the teacher was told.
+    reopened_at = models.DateTimeField(_("returned to the administrator at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-date", "-pk"]
@@ -170,13 +184,29 @@ class RestClaim(models.Model):
     def __str__(self) -> str:
         return f"{self.staff} · {self.date} · {self.get_status_display()}"
 
+    @property
+    def status_text(self) -> str:
+        """The status as the pages word it: who cancelled, whether the approval was automatic,
+        whether a timetable change sent the claim back to the administrator."""
+        if self.status == self.Status.CANCELLED:
+            if self.cancelled_by_claimant:
+                return str(_("Cancelled by the teacher"))
+            if self.cancelled_by_id is not None:
+                return str(_("Cancelled by the administrator"))
+        if self.status == self.Status.APPROVED and self.automatic:
+            return str(_("Approved automatically"))
+        if self.status == self.Status.PENDING and self.reopened_at is not None:
+            return str(_("Back with the administrator: the timetable changed"))
+        return str(self.get_status_display())
+
 
 class CoverAssignment(models.Model):
     claim = models.ForeignKey(
         RestClaim, on_delete=models.CASCADE, related_name="covers", verbose_name=_("claim")
     )
-    # Re-publishing the timetable rewrites future sessions: their covers go with them (the
-    # claim stays approved; the rest service covers the new sessions again).
+    # Re-publishing the timetable rewrites future sessions: their covers go with them, and
+    # publishing covers the claim's new sessions again (or returns the claim to the
+    # administrator, the teacher told) — ``scheduling.rest.services.rest_claims_recover``.
     dated_session = models.ForeignKey(
         "timetables.DatedSession", on_delete=models.CASCADE, related_name="covers", verbose_name=_("session")
     )

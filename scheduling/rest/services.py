@@ -20,6 +20,10 @@ then required) or refuses. ``rest_claim_cancel``: before the day, the claimant (
 administrator) cancels; the covers are withdrawn and the sessions handed back. A cancelled
 claim no longer counts, so its credit is back.
 
+``rest_claims_recover``: publishing a timetable again rewrites the future sessions; the
+approved rest days from then on are covered again on the new sessions, or returned to the
+administrator with the teacher told — never left approved without their cover.
+
 All claim changes of a school lock its ``School`` row first, so claims and decisions of one
 school run one after the other and each sees the covers of the others.
 
@@ -32,6 +36,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -347,19 +352,32 @@ def rest_claim(*, staff: StaffMember, date: date, user, today: date | None = Non
     """Claim a day of rest for ``staff`` on ``date`` (no reason asked); return the claim.
 
     Refused with ``RestError``, nothing written, when ``date`` is not after ``today`` (default:
-    the local date), the teacher already has a live claim that day, or their balance for that
-    school year is below one. Otherwise approved automatically when every one of their
-    sessions that day can be covered (or they have none), else pending (see the module).
+    the local date; code ``not_after_today``), the teacher already has a live claim that day
+    (``already_claimed``), has no published session that day (``no_duties_that_day``), or
+    their balance for that school year is below one (``no_credit``). Otherwise approved
+    automatically when every one of their sessions that day can be covered, else pending
+    (see the module).
     """
     today = today if today is not None else timezone.localdate()
     _lock_school(staff.school_id)
     staff = StaffMember.objects.select_related("school").get(pk=staff.pk)
     if date <= today:
-        raise RestError(_("Claim rest for a day after today."))
+        raise RestError(_("Claim rest for a day after today."), code="not_after_today")
     if RestClaim.objects.filter(staff=staff, date=date, status__in=RestClaim.LIVE).exists():
-        raise RestError(_("You have already claimed rest on %(date)s.") % {"date": date.isoformat()})
+        raise RestError(
+            _("You have already claimed rest on %(date)s.") % {"date": date.isoformat()},
+            code="already_claimed",
+        )
+    # Rest is earned by duty and spent on duty: a day without any session of the teacher's
+    # (a weekend, a day of no after-school duty) would take a credit for nothing.
+    if not DatedSession.objects.filter(school=staff.school, date=date, staff=staff).exists():
+        raise RestError(
+            _("You have no after-school duty on %(date)s, so there is nothing to rest from.")
+            % {"date": formats.date_format(date, "DATE_FORMAT")},
+            code="no_duties_that_day",
+        )
     if balance_on(staff, date, policy_for(staff.school)) < 1:
-        raise RestError(_("You have no rest day left to claim for that school year."))
+        raise RestError(_("You have no rest day left to claim for that school year."), code="no_credit")
 
     claim = RestClaim.objects.create(staff=staff, date=date, status=RestClaim.Status.PENDING, claimed_by=user)
     moves, uncovered = _plan_cover(claim)
@@ -406,20 +424,21 @@ def rest_claim_decide(
     claim = RestClaim.objects.select_related("staff", "staff__school").get(pk=claim.pk)
     note = (note or "").strip()
     if not _is_admin(user, claim.staff.school_id):
-        raise RestError(_("Only an administrator of the school decides on rest claims."))
+        raise RestError(_("Only an administrator of the school decides on rest claims."), code="not_admin")
     if claim.status != RestClaim.Status.PENDING:
-        raise RestError(_("This claim has already been decided."))
+        raise RestError(_("This claim has already been decided."), code="already_decided")
     if len(note) > RestClaim._meta.get_field("decision_note").max_length:
-        raise RestError(_("The note is too long."))
+        raise RestError(_("The note is too long."), code="note_too_long")
     now = timezone.now()
     ids: list[int] = []
     if approve:
         if claim.date < today:
-            raise RestError(_("The day of this claim has passed."))
+            raise RestError(_("The day of this claim has passed."), code="day_passed")
         moves, uncovered = _plan_cover(claim)
         if uncovered and not note:
             raise RestError(
-                _("Some duties that day have no substitute: say in the note how they will be arranged.")
+                _("Some duties that day have no substitute: say in the note how they will be arranged."),
+                code="note_required",
             )
         ids = [item.pk for item in _hand_over(claim, moves)]
         claim.status = RestClaim.Status.APPROVED
@@ -440,7 +459,8 @@ def rest_claim_decide(
 def rest_claim_cancel(*, claim: RestClaim, user, today: date | None = None) -> RestClaim:
     """Cancel a live claim before its day: withdraw its covers and hand the sessions back.
 
-    The claimant or an administrator of the school may cancel. Refused with ``RestError``
+    The claimant or an administrator of the school may cancel; the claim records who
+    (``cancelled_by``, ``cancelled_by_claimant``). Refused with ``RestError``
     when the claim is not approved or pending, or its day is today or past. The credit is
     back because a cancelled claim no longer counts (``selectors.balance_on``).
     """
@@ -448,11 +468,11 @@ def rest_claim_cancel(*, claim: RestClaim, user, today: date | None = None) -> R
     _lock_school(claim.staff.school_id)
     claim = RestClaim.objects.select_related("staff").get(pk=claim.pk)
     if not (_is_claimant(user, claim.staff_id) or _is_admin(user, claim.staff.school_id)):
-        raise RestError(_("You may not cancel this claim."))
+        raise RestError(_("You may not cancel this claim."), code="not_allowed")
     if claim.status not in RestClaim.LIVE:
-        raise RestError(_("Only an approved or pending claim can be cancelled."))
+        raise RestError(_("Only an approved or pending claim can be cancelled."), code="not_live")
     if claim.date <= today:
-        raise RestError(_("A rest day can be cancelled only before the day."))
+        raise RestError(_("A rest day can be cancelled only before the day."), code="day_passed")
     now = timezone.now()
     withdrawn = []
     for item in claim.covers.filter(withdrawn_at__isnull=True).select_related("dated_session"):
@@ -463,11 +483,95 @@ def rest_claim_cancel(*, claim: RestClaim, user, today: date | None = None) -> R
         item.withdrawn_at = now
         item.save(update_fields=["withdrawn_at"])
         withdrawn.append(item.pk)
-    claim.status, claim.cancelled_at = RestClaim.Status.CANCELLED, now
-    claim.save(update_fields=["status", "cancelled_at"])
+    claim.status, claim.cancelled_at, claim.cancelled_by = RestClaim.Status.CANCELLED, now, user
+    claim.cancelled_by_claimant = _is_claimant(user, claim.staff_id)
+    claim.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancelled_by_claimant"])
     if withdrawn:
         transaction.on_commit(lambda: _notify_substitutes(withdrawn, withdrawn=True))
     return claim
+
+
+def _notify_reopened(claim_id: int) -> None:
+    """Tell the teacher, and the school's administrators, that a changed timetable sent an
+    approved rest day back to the administrator."""
+    claim = RestClaim.objects.select_related("staff", "staff__school").get(pk=claim_id)
+    values = {"name": claim.staff.name, "date": formats.date_format(claim.date, "DATE_FORMAT")}
+    teacher = _emails_of_staff([claim.staff_id]).get(claim.staff_id, [])
+    if teacher:
+        subject = gettext("Your rest day on %(date)s needs the administrator again") % values
+        body = (
+            gettext(
+                "The school published a new timetable. Your approved rest day on %(date)s now has duties "
+                "that no colleague can cover automatically, so it is back with the administrator, who will "
+                "decide. Your credit is kept until then."
+            )
+            % values
+        )
+        try:
+            send_mail(subject, body, None, teacher)
+        except Exception:
+            logger.exception("Could not e-mail the teacher about reopened rest claim %s", claim_id)
+    _notify_admins(claim_id)
+
+
+@dataclass(frozen=True)
+class Recovered:
+    """What a re-published timetable did to the approved rest days from its first new day."""
+
+    recovered: list[RestClaim]
+    reopened: list[RestClaim]
+
+
+def rest_claims_recover(*, school, since: date, until: date | None = None) -> Recovered:
+    """Cover again the approved rest days of ``school`` from ``since`` on (to ``until``, both
+    inclusive; None leaves that end open), after publishing.
+
+    Re-publishing rewrites the sessions from ``since`` on, and the covers of approved claims
+    go with the old sessions. Each such claim, in date order, is covered again with the cover
+    engine on the new sessions. When every duty of the claimant that day is covered the claim
+    stays approved with its new covers (the substitutes are e-mailed); otherwise nothing is
+    handed over, the claim returns to the administrator (``pending``, ``reopened_at`` set, the
+    duties no one can cover in ``uncovered``) and the teacher and the administrators are
+    e-mailed. The credit stays spent while the claim is pending. Call it inside the publishing
+    transaction, once the new sessions are written.
+    """
+    _lock_school(school.pk)
+    now = timezone.now()
+    recovered, reopened = [], []
+    claims = RestClaim.objects.filter(
+        staff__school=school, status=RestClaim.Status.APPROVED, date__gte=since
+    ).select_related("staff", "staff__school")
+    if until is not None:
+        claims = claims.filter(date__lte=until)
+    for claim in claims.order_by("date", "pk"):
+        moves, uncovered = _plan_cover(claim)
+        if not uncovered:
+            ids = [item.pk for item in _hand_over(claim, moves)]
+            claim.uncovered = []
+            claim.save(update_fields=["uncovered"])
+            if ids:
+                transaction.on_commit(lambda ids=ids: _notify_substitutes(ids))
+            recovered.append(claim)
+            continue
+        claim.status = RestClaim.Status.PENDING
+        claim.uncovered = uncovered
+        claim.automatic = False
+        claim.reopened_at = now
+        claim.decided_by, claim.decided_at, claim.decision_note = None, None, ""
+        claim.save(
+            update_fields=[
+                "status",
+                "uncovered",
+                "automatic",
+                "reopened_at",
+                "decided_by",
+                "decided_at",
+                "decision_note",
+            ]
+        )
+        transaction.on_commit(lambda pk=claim.pk: _notify_reopened(pk))
+        reopened.append(claim)
+    return Recovered(recovered=recovered, reopened=reopened)
 
 
 @transaction.atomic
@@ -483,7 +587,7 @@ def rest_policy_update(
     """Set the school's rest policy. Refused with ``RestError`` for a non-administrator or
     values out of range (the model's validators)."""
     if not _is_admin(user, school.pk):
-        raise RestError(_("Only an administrator of the school sets its rest policy."))
+        raise RestError(_("Only an administrator of the school sets its rest policy."), code="not_admin")
     policy = policy_for(school)
     policy = RestPolicy.objects.select_for_update().get(pk=policy.pk)
     policy.duties_per_credit = duties_per_credit
@@ -493,6 +597,6 @@ def rest_policy_update(
     try:
         policy.full_clean()
     except ValidationError as error:
-        raise RestError(error.messages) from error
+        raise RestError(" ".join(error.messages), code="invalid_policy") from error
     policy.save()
     return policy

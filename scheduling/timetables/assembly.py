@@ -176,7 +176,10 @@ def problem_assemble(*, school, term) -> dict:
         if activity.vendor_id is None or activity.vendor_id in vendors:
             continue
         instructors = []
-        for instructor in activity.vendor.instructors.prefetch_related("availability").order_by("pk"):
+        # Only instructors the bureau has checked; a newly added one waits for its amendment.
+        for instructor in (
+            activity.vendor.instructors.filter(vetted=True).prefetch_related("availability").order_by("pk")
+        ):
             windows = list(instructor.availability.all())
             taken = blocked(busy_instructors.get(instructor.pk, ()))
             available = [
@@ -203,8 +206,13 @@ def problem_assemble(*, school, term) -> dict:
         }
 
     students = _students(school=school, term=term, activities=activities, days=days)
+    held = _places_held(activities)
     activity_rows = []
     for activity in activities:
+        # Places already held outside the ranked allocation (late joiners, promotions, moves)
+        # stay whatever the solve does: the solver fills only the seats left, and those
+        # places count towards the minimum.
+        taken = held.get(activity.pk, 0)
         row = {
             "id": activity_key(activity.pk),
             "name": activity.name,
@@ -215,8 +223,8 @@ def problem_assemble(*, school, term) -> dict:
             "room_kind": activity.room_kind.code,
             # Before families choose (issue #6 brings enrolment), activities are placed
             # without their minimum size, or none could run.
-            "min_size": activity.min_size if students else 0,
-            "max_size": activity.max_size,
+            "min_size": max(activity.min_size - taken, 0) if students else 0,
+            "max_size": max(activity.max_size - taken, 0),
         }
         if activity.staff_instructor_id:
             row["instructor"] = staff_key(activity.staff_instructor_id)
@@ -267,6 +275,22 @@ def problem_assemble(*, school, term) -> dict:
         "activities": activity_rows,
         "students": students,
     }
+
+
+def _places_held(activities) -> dict[int, int]:
+    """Placed enrolments per activity pk that the ranked allocation does not write (late
+    joiners, promotions from the waiting list, the school's moves): a re-allocation keeps them."""
+    from django.db.models import Count
+
+    from marketplace.enrolment.models import Enrolment
+
+    rows = (
+        Enrolment.objects.filter(activity__in=activities, status=Enrolment.Status.PLACED)
+        .exclude(source=Enrolment.Source.ALLOCATION)
+        .values("activity_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["activity_id"]: row["n"] for row in rows}
 
 
 def _students(*, school, term, activities, days=None) -> list[dict]:

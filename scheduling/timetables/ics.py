@@ -1,4 +1,5 @@
-"""Published sessions as iCalendar files (RFC 5545), for teachers' and classes' calendar apps.
+"""Published sessions as iCalendar files (RFC 5545), for teachers', classes' and families'
+calendar apps.
 
 The text is written here rather than with a library, so that the running site depends on
 nothing beyond Django (the tests read it back with ``icalendar``, a development package).
@@ -97,6 +98,10 @@ def _event(session: DatedSession, stamp: datetime.datetime) -> list[str]:
         name for name in (teacher.name if teacher else "", session.school.display_name) if name
     )
     what = summary(session)
+    for_names = getattr(session, "for_names", None)
+    if for_names:
+        # A family's calendar: whose session it is (one event even when two children share it).
+        what = _("%(names)s: %(what)s") % {"names": ", ".join(for_names), "what": what}
     cover_from = getattr(session, "cover_from_name", None)
     if cover_from:
         # A cover duty (a colleague's compensatory rest): say so, and stamp it when the cover
@@ -158,3 +163,24 @@ def calendar_for_class(school_class) -> bytes:
         run_published_at=F("run__published_at")
     )
     return render_calendar(name=f"{school_class.school.display_name} {school_class.code}", sessions=sessions)
+
+
+def calendar_for_household(household) -> bytes:
+    """Every published session of every child of a household: each child's supervised study
+    and the meetings of their live places (``households.selectors.sessions_for_child``).
+
+    A session two children share is one event naming both, so that its UID stays unique.
+    """
+    from marketplace.households.selectors import children_of_household, sessions_for_child
+
+    by_pk: dict[int, DatedSession] = {}
+    for child in children_of_household(household=household):
+        for session in sessions_for_child(child=child, start=None, end=None).annotate(
+            run_published_at=F("run__published_at")
+        ):
+            kept = by_pk.setdefault(session.pk, session)
+            kept.for_names = [*getattr(kept, "for_names", []), child.name]
+    sessions = sorted(by_pk.values(), key=lambda s: (s.date, s.start, s.pk))
+    return render_calendar(
+        name=_("%(name)s's after-school week") % {"name": household.name}, sessions=sessions
+    )

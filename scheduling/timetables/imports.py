@@ -20,7 +20,7 @@ from scheduling.solver.check import check
 from scheduling.solver.problem import load_problem, load_solution
 from scheduling.solver.validate import validate_problem, validate_solution
 from scheduling.timetables.models import TimetableRun
-from scheduling.timetables.services import TimetableError, enqueue_solve
+from scheduling.timetables.services import TimetableError, enqueue_solve, refuse_if_solving
 
 
 def run_import(
@@ -35,11 +35,13 @@ def run_import(
     errors = validate_problem(problem)
     if errors:
         raise TimetableError(
-            _("The file is not a valid timetable problem: %(errors)s") % {"errors": "; ".join(errors[:5])}
+            _("The file is not a valid timetable problem: %(errors)s") % {"errors": "; ".join(errors[:5])},
+            code="invalid_problem",
         )
     if solution is not None:
         return _import_solved(school=school, term=term, user=user, problem=problem, solution=solution)
     with transaction.atomic():
+        refuse_if_solving(school)
         run = TimetableRun.objects.create(
             school=school,
             term=term,
@@ -55,15 +57,17 @@ def _import_solved(*, school, term, user, problem: dict, solution: dict) -> Time
     errors = validate_solution(problem, solution)
     if errors:
         raise TimetableError(
-            _("The file is not a valid timetable solution: %(errors)s") % {"errors": "; ".join(errors[:5])}
+            _("The file is not a valid timetable solution: %(errors)s") % {"errors": "; ".join(errors[:5])},
+            code="invalid_solution",
         )
     if solution.get("status") not in ("optimal", "feasible"):
-        raise TimetableError(_("Only a feasible or optimal solution can be imported."))
+        raise TimetableError(_("Only a feasible or optimal solution can be imported."), code="no_timetable")
     report = check(load_problem(copy.deepcopy(problem)), load_solution(solution))
     if report.violations:
         raise TimetableError(
             _("The solution breaks hard rules: %(violations)s")
-            % {"violations": "; ".join(report.violations[:5])}
+            % {"violations": "; ".join(report.violations[:5])},
+            code="breaks_hard_rules",
         )
     now = timezone.now()
     return TimetableRun.objects.create(

@@ -63,6 +63,10 @@ class TimetableRun(TimeStamped):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    # One published run per school and term is live: the one whose sessions are in force.
+    # Publishing another supersedes it (``superseded_at``); the history stays readable.
+    live = models.BooleanField(_("live"), default=False)
+    superseded_at = models.DateTimeField(_("superseded at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -78,6 +82,20 @@ class TimetableRun(TimeStamped):
                 name="timetablerun_publish_only_done",
             ),
             models.CheckConstraint(condition=Q(time_limit__gte=1), name="timetablerun_time_limit_positive"),
+            models.CheckConstraint(
+                condition=Q(live=False) | Q(published_at__isnull=False, superseded_at__isnull=True),
+                name="timetablerun_live_is_published",
+            ),
+            models.UniqueConstraint(
+                fields=["school", "term"], condition=Q(live=True), name="timetablerun_one_live_per_term"
+            ),
+            # A school solves one timetable at a time: a second solve would race the first
+            # for the same records and its result would hide the other's.
+            models.UniqueConstraint(
+                fields=["school"],
+                condition=Q(status__in=["queued", "running"]),
+                name="timetablerun_one_solve_per_school",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -86,6 +104,11 @@ class TimetableRun(TimeStamped):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.CANCELLED)
+
+    @property
+    def superseded(self) -> bool:
+        """Published once, then replaced by another published run of the term."""
+        return self.published_at is not None and not self.live
 
     @property
     def solution_status(self) -> str | None:

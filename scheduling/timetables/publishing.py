@@ -16,9 +16,10 @@ time with ``week_of``.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone
@@ -33,17 +34,33 @@ from scheduling.staff.models import StaffMember
 from scheduling.timetables.assembly import activity_key, key_pk
 from scheduling.timetables.models import DatedSession, TimetableRun
 from schools.calendar import teaching_days_for
-from schools.models import SchoolClass
+from schools.models import School, SchoolClass
 
 PUBLISHABLE_STATUSES = ("optimal", "feasible")
 
 
-class PublishError(ValueError):
-    """A run that cannot be published; ``message`` is translated and fit to show the user."""
+class PublishError(ValidationError):
+    """A run that cannot be published; ``message`` is translated and fit to show the user,
+    ``code`` names the refusal (stable, snake_case): ``not_finished``, ``no_timetable``,
+    ``double_booked``, ``clashes_with_published``, else ``invalid_solution`` (malformed, or
+    naming a slot, class, room, person or activity that is not the school's)."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, code: str = "invalid_solution"):
+        super().__init__(message, code=code)
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+@dataclass(frozen=True)
+class Published:
+    """What publishing did: the dated sessions written, the first day they replace, and the
+    approved rest days from that day on covered again or returned to the administrator."""
+
+    sessions: int
+    since: date
+    recovered: list = field(default_factory=list)
+    reopened: list = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -201,15 +218,58 @@ def _decisions(*, school, term, solution: dict) -> list[_Decision]:
             if key in taken:
                 raise PublishError(
                     _("The solution books “%(id)s” twice in slot %(slot)s.")
-                    % {"id": name, "slot": codes[decision.slot.pk]}
+                    % {"id": name, "slot": codes[decision.slot.pk]},
+                    code="double_booked",
                 )
             taken.add(key)
     decisions.sort(key=lambda d: (d.slot.weekday, d.slot.start, d.kind, d.room.code))
     return decisions
 
 
+def first_replaced_day(*, school, term, today: date) -> date:
+    """The first day whose sessions a publish on ``today`` replaces.
+
+    Sessions already delivered (attendance taken, money released on them) are history: every
+    day up to the last delivered one is kept, only the days after it are replaced.
+    """
+    last_delivered = DatedSession.objects.filter(
+        school=school, term=term, date__gte=today, delivery__isnull=False
+    ).aggregate(last=Max("date"))["last"]
+    return last_delivered + timedelta(days=1) if last_delivered is not None else today
+
+
+def planned_sessions(*, run: TimetableRun, since: date) -> list[tuple]:
+    """What publishing ``run`` would write from ``since`` on, as ``(date, slot id, kind, class
+    id, activity id, staff id, instructor id, room id)`` tuples (reads only; ``PublishError``
+    when the solution cannot be published)."""
+    decisions = _decisions(school=run.school, term=run.term, solution=run.solution or {})
+    by_weekday: dict[int, list[_Decision]] = defaultdict(list)
+    for decision in decisions:
+        by_weekday[decision.slot.weekday].append(decision)
+    return [
+        (
+            day.date,
+            d.slot.pk,
+            d.kind,
+            d.school_class.pk if d.school_class else None,
+            d.activity.pk if d.activity else None,
+            d.staff.pk if d.staff else None,
+            d.instructor.pk if d.instructor else None,
+            d.room.pk,
+        )
+        for day in teaching_days_for(run.term, run.school)
+        if day.date >= since
+        for d in by_weekday.get(day.weekday, ())
+    ]
+
+
 def run_publish(*, run: TimetableRun, today: date | None = None) -> int:
-    """Publish ``run``: write its dated sessions from ``today`` on; return how many were written.
+    """Publish ``run`` (see ``publish``); return how many dated sessions were written."""
+    return publish(run=run, today=today).sessions
+
+
+def publish(*, run: TimetableRun, today: date | None = None) -> Published:
+    """Publish ``run``: write its dated sessions from ``today`` on; return what was done.
 
     The run must be done with an optimal or feasible solution whose ids all belong to the
     run's school (and activities to its term); otherwise ``PublishError`` is raised and
@@ -218,10 +278,15 @@ def run_publish(*, run: TimetableRun, today: date | None = None) -> int:
     ``today`` (default: the local date) are kept as they are; those from ``today`` on are
     replaced by the run's, one per decision and teaching day — except days up to the last
     session already delivered (attendance taken), which are kept too. Sets
-    ``run.published_at``.
-    Then, in the same transaction, ``marketplace.enrolment.services.allocation_after_publish``
-    turns the run's enrolments into families' places when the school's enrolment window has
-    closed (see that module for the rules).
+    ``run.published_at`` and makes ``run`` the term's live run: the run live before is
+    superseded (``live`` false, ``superseded_at`` set; the database allows one live run per
+    school and term). The approved rest days from the first replaced day on lose their covers
+    with the old sessions: ``scheduling.rest.services.rest_claims_recover`` covers them again
+    on the new sessions or returns them to the administrator, the teacher told.
+    Then, in the same transaction, ``marketplace.enrolment.services.enrolments_after_publish``
+    releases the places of activities the run no longer runs (refunded) and turns the run's
+    enrolments into families' places when the school's enrolment window has closed (see that
+    module for the rules).
     """
     today = today if today is not None else timezone.localdate()
     try:
@@ -233,11 +298,17 @@ def run_publish(*, run: TimetableRun, today: date | None = None) -> int:
                 .order_by("pk")
                 .values_list("pk", flat=True)
             )
+            # Then the school: rest claims lock it before the sessions they hand over, so
+            # publishing takes it before rewriting the sessions, never the other way round.
+            School.objects.select_for_update().filter(pk=run.school_id).exists()
             locked = TimetableRun.objects.select_related("school", "term").get(pk=run.pk)
             if locked.status != TimetableRun.Status.DONE:
-                raise PublishError(_("Only a finished run can be published."))
+                raise PublishError(_("Only a finished run can be published."), code="not_finished")
             if not isinstance(locked.solution, dict) or locked.solution_status not in PUBLISHABLE_STATUSES:
-                raise PublishError(_("Only a run with a feasible or optimal timetable can be published."))
+                raise PublishError(
+                    _("Only a run with a feasible or optimal timetable can be published."),
+                    code="no_timetable",
+                )
             school, term = locked.school, locked.term
 
             decisions = _decisions(school=school, term=term, solution=locked.solution)
@@ -245,13 +316,7 @@ def run_publish(*, run: TimetableRun, today: date | None = None) -> int:
             for decision in decisions:
                 by_weekday[decision.slot.weekday].append(decision)
 
-            # Sessions already delivered (attendance taken, money released on them) are
-            # history: keep every day up to the last delivered one, replace only after it.
-            last_delivered = DatedSession.objects.filter(
-                school=school, term=term, date__gte=today, delivery__isnull=False
-            ).aggregate(last=Max("date"))["last"]
-            if last_delivered is not None:
-                today = last_delivered + timedelta(days=1)
+            today = first_replaced_day(school=school, term=term, today=today)
             DatedSession.objects.filter(school=school, term=term, date__gte=today).delete()
             sessions = [
                 DatedSession(
@@ -275,18 +340,28 @@ def run_publish(*, run: TimetableRun, today: date | None = None) -> int:
             ]
             DatedSession.objects.bulk_create(sessions, batch_size=500)
 
-            run.published_at = timezone.now()
-            run.save(update_fields=["published_at", "updated_at"])
+            now = timezone.now()
+            TimetableRun.objects.filter(school=school, term=term, live=True).exclude(pk=locked.pk).update(
+                live=False, superseded_at=now, updated_at=now
+            )
+            run.published_at, run.live, run.superseded_at = now, True, None
+            run.save(update_fields=["published_at", "live", "superseded_at", "updated_at"])
+
+            from scheduling.rest.services import rest_claims_recover
+
+            rest = rest_claims_recover(school=school, since=today, until=term.end)
 
             # Families' places follow the published timetable (issue #6): the enrolment app
             # decides whether this run allocates them (its window closed, choices were solved).
-            from marketplace.enrolment.services import allocation_after_publish
+            from marketplace.enrolment.services import enrolments_after_publish
 
-            locked.published_at = run.published_at
-            allocation_after_publish(run=locked)
+            locked.published_at, locked.live = run.published_at, True
+            enrolments_after_publish(run=locked, today=today)
     except IntegrityError as error:
-        raise PublishError(_("The timetable clashes with sessions already published.")) from error
-    return len(sessions)
+        raise PublishError(
+            _("The timetable clashes with sessions already published."), code="clashes_with_published"
+        ) from error
+    return Published(sessions=len(sessions), since=today, recovered=rest.recovered, reopened=rest.reopened)
 
 
 # --- selectors -----------------------------------------------------------------------------

@@ -13,13 +13,14 @@ Everything here only reads; state changes go through ``services``, ``publishing`
 
 from __future__ import annotations
 
+import copy
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from core.weekdays import DAY_CODES, WEEKDAY_CHOICES
 from marketplace.courses.models import Activity
@@ -28,6 +29,8 @@ from marketplace.vendors.models import Instructor
 from scheduling.rooms.models import Room
 from scheduling.slots.models import Slot
 from scheduling.slots.selectors import slot_codes
+from scheduling.solver.diagnose import cancelled_reasons, quality, unplaced_reasons
+from scheduling.solver.problem import load_problem, load_solution
 from scheduling.staff.models import StaffMember
 from scheduling.timetables.assembly import checklist, checklist_activities, key_pk, problem_assemble
 from scheduling.timetables.models import TimetableRun
@@ -601,48 +604,175 @@ def _explain(code, p: dict, names: Names) -> str | None:
     return None
 
 
+def _loaded(names: Names, solution: dict | None):
+    """The run's problem and solution as solver values, or None when they do not load (an
+    imported or hand-made run whose problem lacks parts the solver needs)."""
+    try:
+        return load_problem(copy.deepcopy(names.problem)), load_solution(solution or {})
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+
+
+def _reason_text(names: Names, reason) -> str:
+    """A solver fact (``scheduling.solver.diagnose``) worded for the page, in its language."""
+    p = reason.params
+    activity = names.activity(p.get("activity")) if p.get("activity") else ""
+    code = reason.code
+    if code == "below_minimum":
+        text = (
+            ngettext(
+                "Below its minimum size: %(eligible)d pupil of its grades chose it, %(min_size)d needed.",
+                "Below its minimum size: %(eligible)d pupils of its grades chose it, %(min_size)d needed.",
+                p["eligible"],
+            )
+            % p
+        )
+        if p["chose"] > p["eligible"]:
+            text += " " + ngettext(
+                "%(count)d more chose it from other grades.",
+                "%(count)d more chose it from other grades.",
+                p["chose"] - p["eligible"],
+            ) % {"count": p["chose"] - p["eligible"]}
+        return text
+    sentences = {
+        "no_eligible_leader": _("No eligible leader: nobody may teach its subject."),
+        "leader_unavailable": _(
+            "Its possible leaders are available on fewer days of its allowed slots than its meetings."
+        ),
+        "no_room_kind": _("The school has no room of its kind."),
+        "rooms_too_small": _("No room of its kind holds its minimum size."),
+        "no_room_free": _("No room of its kind is free in its allowed slots on enough days."),
+        "no_leader_free": _("Everyone who may lead it is busy in its free slots on enough days."),
+        "outweighed": _("It could have run, but placing its pupils in their other choices scored more."),
+        "unknown_activity": _("The problem does not list this activity."),
+        "no_choices": _("Ranked no activity."),
+        "wrong_grade": _("%(activity)s: not open to the pupil's grade.") % {"activity": activity},
+        "not_on_days": _("%(activity)s: meets on a day the pupil does not stay.") % {"activity": activity},
+        "full": _("%(activity)s: full.") % {"activity": activity},
+        "room_full": _("%(activity)s: its room holds no more pupils.") % {"activity": activity},
+        "not_reached": _("%(activity)s: had a free place; the search ended without it.")
+        % {"activity": activity},
+    }
+    if code == "choosers_busy":
+        return (
+            ngettext(
+                "Clashes: of %(eligible)d pupil who chose it, %(free)d could still take it "
+                "(the others have enough activities or others at every free time); %(min_size)d needed.",
+                "Clashes: of %(eligible)d pupils who chose it, %(free)d could still take it "
+                "(the others have enough activities or others at every free time); %(min_size)d needed.",
+                p["eligible"],
+            )
+            % p
+        )
+    if code == "cancelled":
+        return _("%(activity)s: cancelled.") % {"activity": activity}
+    return str(sentences.get(code, reason.text))
+
+
 @dataclass(frozen=True)
 class Cancelled:
     activity: str
     name: str
     reason: str
+    code: str = ""
 
 
 def cancelled_of(*, solution: dict | None, names: Names) -> list[Cancelled]:
-    """The cancelled activities, each with a short reason derived from the problem."""
-    problem = names.problem
-    activities = {row.get("id"): row for row in _rows(problem, "activities")}
-    room_kinds = {kind for room in _rows(problem, "rooms") for kind in _strings(room, "kinds")}
-    staff = _rows(problem, "staff")
-    vendors = {vendor.get("id"): _rows(vendor, "instructors") for vendor in _rows(problem, "vendors")}
+    """The cancelled activities, each with the reason the solution's facts give
+    (``scheduling.solver.diagnose.cancelled_reasons``)."""
+    loaded = _loaded(names, solution)
+    reasons = cancelled_reasons(*loaded) if loaded else {}
     result = []
     for activity_id in _strings(solution, "cancelled"):
-        row = activities.get(activity_id)
-        reason = _("Not enough pupils chose it, or it did not fit")
-        if row is not None:
-            if row.get("provider") == "staff":
-                can_teach = any(row.get("subject") in _strings(member, "subjects") for member in staff)
-            else:
-                meetings = row.get("meetings") if isinstance(row.get("meetings"), int) else 1
-                can_teach = any(
-                    len(_strings(i, "available")) >= meetings for i in vendors.get(row.get("provider"), [])
-                )
-            if not can_teach:
-                reason = _("No qualified teacher")
-            elif row.get("room_kind") not in room_kinds:
-                reason = _("No room of its kind")
-        result.append(Cancelled(activity_id, names.activity(activity_id), reason))
+        reason = reasons.get(activity_id)
+        text = _reason_text(names, reason) if reason else _("The problem does not list this activity.")
+        result.append(
+            Cancelled(activity_id, names.activity(activity_id), text, reason.code if reason else "")
+        )
     return result
 
 
-def unplaced_of(*, solution: dict | None, names: Names) -> list[str]:
-    """Pupils who want activities but got none (none before enrolment exists)."""
-    enrolled = {row.get("student") for row in _rows(solution, "enrollments")}
-    return [
-        names.student(row["id"])
-        for row in _rows(names.problem, "students")
-        if isinstance(row.get("wants"), int) and row["wants"] > 0 and row.get("id") not in enrolled
-    ]
+@dataclass(frozen=True)
+class UnplacedChoice:
+    activity: str
+    name: str
+    reason: str
+    code: str
+
+
+@dataclass(frozen=True)
+class UnplacedPupil:
+    student: str
+    name: str
+    class_label: str
+    choices: list[UnplacedChoice]
+    reason: str = ""  # a reason of the pupil's own (no choices), else empty
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def unplaced_of(*, solution: dict | None, names: Names) -> list[UnplacedPupil]:
+    """Pupils who want activities but got none, each with their class, their choices in rank
+    order and the reason for each choice (``scheduling.solver.diagnose.unplaced_reasons``)."""
+    loaded = _loaded(names, solution)
+    if loaded is None:
+        enrolled = {row.get("student") for row in _rows(solution, "enrollments")}
+        return [
+            UnplacedPupil(row["id"], names.student(row["id"]), names.school_class(row.get("class")), [])
+            for row in _rows(names.problem, "students")
+            if isinstance(row.get("wants"), int) and row["wants"] > 0 and row.get("id") not in enrolled
+        ]
+    result = []
+    for pupil in unplaced_reasons(*loaded):
+        choices = [
+            UnplacedChoice(
+                reason.params.get("activity", ""),
+                names.activity(reason.params.get("activity")),
+                _reason_text(names, reason),
+                reason.code,
+            )
+            for reason in pupil.reasons
+            if reason.code != "no_choices"
+        ]
+        own = next((_reason_text(names, r) for r in pupil.reasons if r.code == "no_choices"), "")
+        result.append(
+            UnplacedPupil(
+                pupil.student, names.student(pupil.student), names.school_class(pupil.class_id), choices, own
+            )
+        )
+    return result
+
+
+@dataclass(frozen=True)
+class Quality:
+    wanting: int
+    placed: int
+    first_choice: int
+    placed_rate: float
+    first_choice_rate: float
+    unplaced: int
+    cancelled: int
+
+    @property
+    def placed_percent(self) -> int:
+        return round(self.placed_rate * 100)
+
+    @property
+    def first_choice_percent(self) -> int:
+        return round(self.first_choice_rate * 100)
+
+
+def quality_of(*, problem: dict | None, solution: dict | None) -> Quality | None:
+    """Pupils placed and first-choice rate of a solution (``diagnose.quality``), or None when
+    there is no timetable or its problem does not load."""
+    if not isinstance(solution, dict) or solution.get("status") not in PUBLISHABLE:
+        return None
+    try:
+        loaded = load_problem(copy.deepcopy(problem)), load_solution(solution)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+    return Quality(**quality(*loaded))
 
 
 # --- what moved since the previous run --------------------------------------------------------
@@ -695,6 +825,132 @@ def changes_since(*, solution: dict | None, previous: dict | None, names: Names)
     ]
 
 
+# --- publishing against the live run ---------------------------------------------------------
+
+
+def live_run(*, school, term) -> TimetableRun | None:
+    """The term's live published run of the school (at most one: a database constraint)."""
+    return TimetableRun.objects.filter(school=school, term=term, live=True).first()
+
+
+@dataclass(frozen=True)
+class RestAffected:
+    name: str
+    date: object
+    covers: int
+
+
+@dataclass
+class PublishComparison:
+    """What publishing ``run`` changes against the live run, for the confirmation page."""
+
+    run: TimetableRun
+    live: TimetableRun | None
+    since: object
+    quality: Quality | None
+    live_quality: Quality | None
+    newly_cancelled: list[str]
+    no_longer_cancelled: list[str]
+    sessions_replaced: int
+    sessions_moved: int
+    covers_affected: int
+    rest_affected: list[RestAffected]
+    error: str = ""
+
+    @property
+    def placed_change(self) -> int | None:
+        if self.quality is None or self.live_quality is None:
+            return None
+        return self.quality.placed - self.live_quality.placed
+
+    @property
+    def first_choice_change(self) -> int | None:
+        if self.quality is None or self.live_quality is None:
+            return None
+        return self.quality.first_choice_percent - self.live_quality.first_choice_percent
+
+    @property
+    def worse(self) -> bool:
+        """Fewer pupils placed or a lower first-choice rate than the live run."""
+        return (self.placed_change or 0) < 0 or (self.first_choice_change or 0) < 0
+
+
+def publish_comparison(*, run: TimetableRun, today) -> PublishComparison:
+    """Compare publishing ``run`` on ``today`` with the term's live run: pupils placed and
+    first-choice rate of both, activities newly (no longer) cancelled, the dated sessions from
+    the first replaced day on that would move (change day, time, room or teacher, or go), the
+    covers those sessions carry, and the approved rest days from then on (each is covered
+    again on publishing, or returned to the administrator)."""
+    from scheduling.rest.models import CoverAssignment, RestClaim
+    from scheduling.timetables.models import DatedSession
+    from scheduling.timetables.publishing import PublishError, first_replaced_day, planned_sessions
+
+    school, term = run.school, run.term
+    live = live_run(school=school, term=term)
+    since = first_replaced_day(school=school, term=term, today=today)
+    names = Names(
+        school=school, problem=run.problem, solutions=[run.solution, live.solution if live else None]
+    )
+    new_cancelled = set(_strings(run.solution, "cancelled"))
+    old_cancelled = set(_strings(live.solution, "cancelled")) if live else set()
+
+    existing = DatedSession.objects.filter(school=school, term=term, date__gte=since)
+    covers = CoverAssignment.objects.filter(dated_session__in=existing, withdrawn_at__isnull=True)
+    weekly_holder = dict(covers.values_list("dated_session_id", "from_staff_id"))
+    old = {
+        (
+            row["date"],
+            row["slot_id"],
+            row["kind"],
+            row["school_class_id"],
+            row["activity_id"],
+            weekly_holder.get(row["pk"], row["staff_id"]) if row["staff_id"] else None,
+            row["instructor_id"],
+            row["room_id"],
+        )
+        for row in existing.values(
+            "pk",
+            "date",
+            "slot_id",
+            "kind",
+            "school_class_id",
+            "activity_id",
+            "staff_id",
+            "instructor_id",
+            "room_id",
+        )
+    }
+    error = ""
+    try:
+        new = set(planned_sessions(run=run, since=since))
+    except PublishError as refused:
+        new, error = set(), refused.message
+    claims = (
+        RestClaim.objects.filter(
+            staff__school=school, status=RestClaim.Status.APPROVED, date__gte=since, date__lte=term.end
+        )
+        .select_related("staff")
+        .order_by("date", "staff__name")
+    )
+    cover_counts = defaultdict(int)
+    for claim_id in covers.values_list("claim_id", flat=True):
+        cover_counts[claim_id] += 1
+    return PublishComparison(
+        run=run,
+        live=live,
+        since=since,
+        quality=quality_of(problem=run.problem, solution=run.solution),
+        live_quality=quality_of(problem=live.problem, solution=live.solution) if live else None,
+        newly_cancelled=sorted(names.activity(a) for a in new_cancelled - old_cancelled),
+        no_longer_cancelled=sorted(names.activity(a) for a in old_cancelled - new_cancelled) if live else [],
+        sessions_replaced=len(old),
+        sessions_moved=len(old - new),
+        covers_affected=covers.count(),
+        rest_affected=[RestAffected(c.staff.name, c.date, cover_counts[c.pk]) for c in claims],
+        error=error,
+    )
+
+
 # --- the run page ---------------------------------------------------------------------------
 
 
@@ -714,6 +970,8 @@ class RunPage:
     changes: list[Moved] | None
     pins_count: int
     pins_held: int
+    quality: Quality | None = None
+    live: TimetableRun | None = None
 
     @property
     def moved_any(self) -> bool:
@@ -744,6 +1002,8 @@ def run_page(*, run: TimetableRun, school, view: str | None = None, key: str | N
         changes=changes_since(solution=solution, previous=previous, names=names)
         if has_solution and run.previous_run_id and isinstance(previous, dict)
         else None,
+        quality=quality_of(problem=run.problem, solution=solution) if has_solution else None,
+        live=live_run(school=school, term=run.term),
         pins_count=sum(len(v) for v in (run.pins or {}).values() if isinstance(v, list)),
         pins_held=sum(len(v) for v in (held or {}).values() if isinstance(v, list))
         if isinstance(held, dict)

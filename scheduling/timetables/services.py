@@ -14,7 +14,8 @@ import logging
 import threading
 import time
 
-from django.db import close_old_connections, connection, transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, close_old_connections, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,8 +30,15 @@ logger = logging.getLogger(__name__)
 PROGRESS_INTERVAL = 0.5
 
 
-class TimetableError(ValueError):
-    """A request about a timetable run that cannot be carried out; the message says why."""
+class TimetableError(ValidationError):
+    """A request about a timetable run that cannot be carried out; the message says why and
+    ``code`` names the refusal (stable, snake_case)."""
+
+    def __init__(self, message, code: str = "invalid"):
+        super().__init__(message, code=code)
+
+    def __str__(self) -> str:
+        return str(self.message)
 
 
 PIN_KINDS = ("supervisions", "meetings", "enrollments", "cancelled")
@@ -42,34 +50,89 @@ def run_create(
     """Assemble the school's problem, store it on a new queued run and enqueue its solve.
 
     A re-solve (``previous_run``) carries the earlier solution as ``previous`` and the pins
-    set on that run as ``pinned``, so few decisions move.
+    set on that run as ``pinned``, so few decisions move. The pins carry over: the new run
+    starts with the same pins (those the new problem still accepts), so every later re-solve
+    keeps them too until the administrator unpins them.
+
+    Refused with ``TimetableError`` code ``solve_running`` while another solve of the school is
+    queued or running, ``invalid_problem`` when the school's records do not make a valid
+    problem, ``other_school_or_term`` for a re-solve of another school's or term's run.
     """
     problem = problem_assemble(school=school, term=term)
+    pins: dict = {}
     if previous_run is not None:
         if previous_run.school_id != school.pk or previous_run.term_id != term.pk:
-            raise TimetableError(_("A re-solve must be of the same school and term."))
+            raise TimetableError(
+                _("A re-solve must be of the same school and term."), code="other_school_or_term"
+            )
         if previous_run.solution and previous_run.solution.get("status") in ("optimal", "feasible"):
             problem["previous"] = previous_run.solution
-        pins = {kind: entries for kind, entries in (previous_run.pins or {}).items() if entries}
+        pins = _pins_still_valid(problem, previous_run.pins or {})
         if pins:
             problem["pinned"] = pins
     errors = validate_problem(problem)
     if errors:
         raise TimetableError(
             _("The school's records do not make a valid problem: %(errors)s")
-            % {"errors": "; ".join(errors[:5])}
+            % {"errors": "; ".join(errors[:5])},
+            code="invalid_problem",
         )
     with transaction.atomic():
-        run = TimetableRun.objects.create(
-            school=school,
-            term=term,
-            created_by=user,
-            previous_run=previous_run,
-            problem=problem,
-            time_limit=time_limit,
-        )
+        refuse_if_solving(school)
+        try:
+            with transaction.atomic():
+                run = TimetableRun.objects.create(
+                    school=school,
+                    term=term,
+                    created_by=user,
+                    previous_run=previous_run,
+                    problem=problem,
+                    pins=pins,
+                    time_limit=time_limit,
+                )
+        except IntegrityError as error:  # another request started one in between
+            raise _solve_running_error() from error
         transaction.on_commit(lambda: enqueue_solve(run.pk))
     return run
+
+
+def _solve_running_error() -> TimetableError:
+    return TimetableError(
+        _("A solve of this school is already queued or running: wait for it to end, or cancel it."),
+        code="solve_running",
+    )
+
+
+def refuse_if_solving(school) -> None:
+    """Refuse (code ``solve_running``) while a solve of ``school`` is queued or running.
+
+    Call inside a transaction: the unfinished runs found are locked, and a run another request
+    creates meanwhile is caught by the database's ``timetablerun_one_solve_per_school``
+    constraint (``run_create`` turns that into the same refusal).
+    """
+    solving = (
+        TimetableRun.objects.select_for_update()
+        .filter(school=school, status__in=(TimetableRun.Status.QUEUED, TimetableRun.Status.RUNNING))
+        .values_list("pk", flat=True)
+    )
+    if list(solving):
+        raise _solve_running_error()
+
+
+def _pins_still_valid(problem: dict, pins: dict) -> dict:
+    """The pins that the freshly assembled ``problem`` still accepts, each checked on its own.
+
+    A pin naming a record that is gone (an activity withdrawn, a teacher who left) would make
+    the whole problem invalid; it is dropped rather than blocking every re-solve.
+    """
+    kept: dict[str, list] = {}
+    for kind in PIN_KINDS:
+        for entry in pins.get(kind) or []:
+            candidate = copy.deepcopy(kept)
+            candidate.setdefault(kind, []).append(entry)
+            if not validate_problem({**problem, "pinned": candidate}):
+                kept = candidate
+    return kept
 
 
 def enqueue_solve(run_id: int) -> None:
@@ -92,7 +155,7 @@ def run_cancel(*, run: TimetableRun) -> TimetableRun:
             locked.cancel_requested = True
             locked.save(update_fields=["cancel_requested", "updated_at"])
         else:
-            raise TimetableError(_("This solve has already finished."))
+            raise TimetableError(_("This solve has already finished."), code="already_finished")
     return locked
 
 
@@ -163,17 +226,17 @@ def run_execute(*, run_id: int) -> TimetableRun:
 def _pin_entry(kind: str, entry) -> object:
     if kind == "cancelled":
         if not isinstance(entry, str):
-            raise TimetableError(_("A pinned cancellation names one activity."))
+            raise TimetableError(_("A pinned cancellation names one activity."), code="invalid_pin")
         return entry
     if not isinstance(entry, dict):
-        raise TimetableError(_("A pinned decision is an object."))
+        raise TimetableError(_("A pinned decision is an object."), code="invalid_pin")
     return dict(sorted(entry.items()))
 
 
 def run_pin(*, run: TimetableRun, kind: str, entry) -> TimetableRun:
     """Keep one decision of this run in the next re-solve (idempotent)."""
     if kind not in PIN_KINDS:
-        raise TimetableError(_("Unknown kind of decision: %(kind)s") % {"kind": kind})
+        raise TimetableError(_("Unknown kind of decision: %(kind)s") % {"kind": kind}, code="invalid_pin")
     entry = _pin_entry(kind, entry)
     pins = copy.deepcopy(run.pins or {})
     entries = pins.setdefault(kind, [])
@@ -183,7 +246,7 @@ def run_pin(*, run: TimetableRun, kind: str, entry) -> TimetableRun:
     candidate["pinned"] = pins
     errors = validate_problem(candidate)
     if errors:
-        raise TimetableError("; ".join(errors[:3]))
+        raise TimetableError("; ".join(errors[:3]), code="invalid_pin")
     run.pins = pins
     run.save(update_fields=["pins", "updated_at"])
     return run
@@ -191,7 +254,7 @@ def run_pin(*, run: TimetableRun, kind: str, entry) -> TimetableRun:
 
 def run_unpin(*, run: TimetableRun, kind: str, entry) -> TimetableRun:
     if kind not in PIN_KINDS:
-        raise TimetableError(_("Unknown kind of decision: %(kind)s") % {"kind": kind})
+        raise TimetableError(_("Unknown kind of decision: %(kind)s") % {"kind": kind}, code="invalid_pin")
     entry = _pin_entry(kind, entry)
     pins = copy.deepcopy(run.pins or {})
     pins[kind] = [e for e in pins.get(kind, []) if e != entry]
@@ -203,7 +266,7 @@ def run_unpin(*, run: TimetableRun, kind: str, entry) -> TimetableRun:
 def run_resolve(*, run: TimetableRun, user=None) -> TimetableRun:
     """Solve again from this run: its solution as ``previous``, its pins as ``pinned``."""
     if not run.finished or not run.solution:
-        raise TimetableError(_("Only a finished solve can be solved again."))
+        raise TimetableError(_("Only a finished solve can be solved again."), code="not_finished")
     return run_create(
         school=run.school, term=run.term, user=user, previous_run=run, time_limit=run.time_limit
     )

@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -25,7 +26,8 @@ from scheduling.timetables import selectors, services
 from scheduling.timetables.forms import PinForm, ProblemImportForm, SolveForm
 from scheduling.timetables.imports import run_import
 from scheduling.timetables.models import TimetableRun
-from scheduling.timetables.publishing import PublishError, run_publish
+from scheduling.timetables.publishing import PublishError
+from scheduling.timetables.publishing import publish as publish_run
 from schools.selectors import term_current
 
 
@@ -190,28 +192,69 @@ def resolve(request, school_id: int, run_id: int):
     except services.TimetableError as error:
         messages.error(request, str(error))
         return redirect(_run_url(run))
-    messages.success(request, _("The re-solve has started, keeping the pinned decisions."))
+    pinned = sum(len(entries) for entries in (new_run.problem.get("pinned") or {}).values())
+    messages.success(
+        request,
+        ngettext(
+            "The re-solve has started, keeping the %(count)d pinned decision.",
+            "The re-solve has started, keeping the %(count)d pinned decisions.",
+            pinned,
+        )
+        % {"count": pinned},
+    )
     return redirect(_run_url(new_run))
 
 
 @login_required
 @require_POST
 def publish(request, school_id: int, run_id: int):
+    """Publish a run. While another run (or this one) is live for the term, the first POST
+    shows what changes against it and asks to confirm; a POST with ``confirm`` publishes."""
     school = school_for_user_or_404(request.user, school_id)
     run = _run_or_404(school, run_id)
+    live = selectors.live_run(school=school, term=run.term)
+    if live is not None and not request.POST.get("confirm"):
+        comparison = selectors.publish_comparison(run=run, today=timezone.localdate())
+        return render(
+            request,
+            "timetables/publish_confirm.html",
+            {"school": school, "run": run, "comparison": comparison},
+        )
     try:
-        count = run_publish(run=run)
+        result = publish_run(run=run)
     except PublishError as error:
         messages.error(request, error.message)
-    else:
-        messages.success(
+        return redirect(_run_url(run))
+    messages.success(
+        request,
+        ngettext(
+            "Published: %(count)d dated session was written.",
+            "Published: %(count)d dated sessions were written.",
+            result.sessions,
+        )
+        % {"count": result.sessions},
+    )
+    if result.recovered:
+        messages.info(
             request,
             ngettext(
-                "Published: %(count)d dated session was written.",
-                "Published: %(count)d dated sessions were written.",
-                count,
+                "%(count)d approved rest day was covered again on the new timetable.",
+                "%(count)d approved rest days were covered again on the new timetable.",
+                len(result.recovered),
             )
-            % {"count": count},
+            % {"count": len(result.recovered)},
+        )
+    if result.reopened:
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)d approved rest day cannot be covered on the new timetable: it is back on the "
+                "rest page for your decision, and the teacher has been told.",
+                "%(count)d approved rest days cannot be covered on the new timetable: they are back on the "
+                "rest page for your decision, and the teachers have been told.",
+                len(result.reopened),
+            )
+            % {"count": len(result.reopened)},
         )
     return redirect(_run_url(run))
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.urls import reverse
 
 from people.accounts.models import User
 from people.roles.models import Membership, Role
@@ -53,6 +54,10 @@ def test_admin_solves_pins_resolves_publishes_and_a_teacher_sees_the_week(db_wor
     admin = Membership.objects.select_related("school").get(user__email="admin@demo.afterschool.cn")
     school = admin.school
     page = new_page()
+    # Publishing writes a whole term of the demo school's sessions: on a loaded machine (the
+    # worker solving or indexing beside it) that takes longer than the default wait.
+    page.set_default_timeout(90_000)
+    page.set_default_navigation_timeout(90_000)
     login(page, live_server, "admin@demo.afterschool.cn")
     page.get_by_test_id("timetable-link").click()
     page.locator("[data-testid=checklist], [data-testid=checklist-ok]").first.wait_for()
@@ -114,3 +119,17 @@ def test_admin_solves_pins_resolves_publishes_and_a_teacher_sees_the_week(db_wor
     week = teacher_page.get_by_test_id("my-week")
     assert week.locator("tbody tr").count() >= 1
     assert week.locator(".muted").count() == 0
+
+    # Publishing the first solve over the live one shows the comparison and asks to confirm.
+    page.goto(live_server.url + reverse("timetables:run", args=[school.pk, first.pk]))
+    page.get_by_test_id("publish-button").click()
+    page.get_by_test_id("comparison").wait_for()
+    assert page.get_by_test_id("compare-placed").count() == 1
+    assert page.get_by_test_id("sessions-moved").count() == 1
+    second.refresh_from_db()
+    assert second.live  # nothing changed before confirming
+    page.get_by_test_id("confirm-publish").click()
+    page.get_by_test_id("live").wait_for()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.live and not second.live and second.superseded_at is not None

@@ -69,10 +69,21 @@ def test_a_staff_activity_is_covered_by_a_colleague_with_the_subject(world):
     assert session(world, WEDNESDAY, kind="meeting").staff == world.chen
 
 
-def test_a_day_without_duties_is_approved_with_nothing_to_cover(world):
-    result = claim(world, world.wang, D(2026, 9, 15))  # a Tuesday: no slot
-    assert (result.status, result.automatic) == ("approved", True)
-    assert not CoverAssignment.objects.exists()
+@pytest.mark.parametrize("day", [D(2026, 9, 15), D(2026, 9, 19)])  # a Tuesday (no slot), a Saturday
+def test_a_day_without_duties_is_refused_and_keeps_the_credit(world, day):
+    assert balance_on(world.wang, day) == 2
+    with pytest.raises(RestError) as caught:
+        claim(world, world.wang, day)
+    assert caught.value.code == "no_duties_that_day"
+    assert not RestClaim.objects.exists() and not CoverAssignment.objects.exists()
+    assert balance_on(world.wang, day) == 2
+
+
+def test_a_day_on_which_another_teacher_has_duties_is_still_refused(world):
+    # 李娜 supervises on Mondays only; 王丽's Wednesday meeting is not hers to rest from.
+    with pytest.raises(RestError) as caught:
+        claim(world, world.li, WEDNESDAY, user=world.li_user)
+    assert caught.value.code == "no_duties_that_day"
 
 
 def test_pending_when_nobody_can_cover(world, django_capture_on_commit_callbacks):
@@ -155,14 +166,17 @@ def test_cancel_refusals(world):
 
 
 def test_claim_refusals(world):
-    with pytest.raises(RestError, match="after today"):
+    with pytest.raises(RestError, match="after today") as caught:
         claim(world, world.wang, BEFORE)
+    assert caught.value.code == "not_after_today"
     claim(world, world.wang, MONDAY)
-    with pytest.raises(RestError, match="already claimed"):
+    with pytest.raises(RestError, match="already claimed") as caught:
         claim(world, world.wang, MONDAY)
-    claim(world, world.wang, D(2026, 9, 15))
-    with pytest.raises(RestError, match="no rest day left"):
-        claim(world, world.wang, D(2026, 9, 17))
+    assert caught.value.code == "already_claimed"
+    claim(world, world.wang, WEDNESDAY)
+    with pytest.raises(RestError, match="no rest day left") as caught:
+        claim(world, world.wang, D(2026, 9, 21))
+    assert caught.value.code == "no_credit"
     assert RestClaim.objects.filter(staff=world.wang).count() == 2
 
 
@@ -240,3 +254,20 @@ def test_policy_update_by_the_schools_administrator_only(world):
             expiry_month=13,
             expiry_day=31,
         )
+
+
+def test_the_teachers_own_cancellation_says_so(world):
+    """An automatically approved claim the teacher then cancels reads "Cancelled by the
+    teacher", never "Cancelled automatically"."""
+    own = claim(world, world.wang, MONDAY)
+    assert own.status_text == "Approved automatically"
+    rest_claim_cancel(claim=own, user=world.wang_user, today=BEFORE)
+    own.refresh_from_db()
+    assert (own.cancelled_by, own.cancelled_by_claimant) == (world.wang_user, True)
+    assert own.status_text == "Cancelled by the teacher"
+
+    theirs = claim(world, world.li, MONDAY, user=world.li_user)
+    rest_claim_cancel(claim=theirs, user=world.admin, today=BEFORE)
+    theirs.refresh_from_db()
+    assert (theirs.cancelled_by, theirs.cancelled_by_claimant) == (world.admin, False)
+    assert theirs.status_text == "Cancelled by the administrator"

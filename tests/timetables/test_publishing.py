@@ -1,6 +1,7 @@
 """Publishing a run into dated sessions, and reading them back (``scheduling.timetables.publishing``)."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
@@ -202,7 +203,9 @@ def test_publish_locks_the_schools_runs(world):
         run_publish(run=run, today=BEFORE_TERM)
     if connection.features.has_select_for_update:
         locks = [q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"]]
-        assert len(locks) == 1 and "ORDER BY" in locks[0]
+        # The school's runs first, in a fixed order, then the school row (as rest claims do).
+        assert "ORDER BY" in locks[0] and "timetables_timetablerun" in locks[0]
+        assert "schools_school" in locks[1]
 
 
 # --- refusals -------------------------------------------------------------------------------
@@ -215,7 +218,8 @@ def assert_refused(world, run, *, today=BEFORE_TERM, match=None) -> PublishError
         run_publish(run=run, today=today)
     assert snapshot(world) == rows
     assert TimetableRun.objects.get(pk=run.pk).published_at == published_at
-    assert isinstance(caught.value, ValueError) and caught.value.message == str(caught.value)
+    assert isinstance(caught.value, ValidationError) and caught.value.message == str(caught.value)
+    assert caught.value.code and caught.value.code.islower()
     return caught.value
 
 
