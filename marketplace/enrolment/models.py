@@ -7,8 +7,9 @@ fees, attendance and which activities fit) and how many activities the child wan
 *choices* ranked among the activities open to the child's grade. When the window closes the
 timetable and the allocation are solved together (the families' plans go into the problem
 as ``students``), so places go by fairness and preference, not by speed. The published
-solution becomes *enrolments*; after the window, late joiners enrol first-come while seats
-are free, and each activity keeps a waiting list that promotes automatically.
+solution becomes *enrolments*; once it is allocated, late joiners enrol first-come while
+seats are free and nobody the rules admit waits, and each activity keeps a waiting list that
+promotes automatically. The rules of every way into a place are in ``rules``.
 """
 
 from django.db import models
@@ -86,6 +87,12 @@ class TermPlan(TimeStamped):
         default=1,
         help_text=_("How many of the ranked activities the child would take."),
     )
+    study_left_on = models.DateField(
+        _("left supervised study on"),
+        null=True,
+        blank=True,
+        help_text=_("The first day the child no longer stays for supervised study (not charged)."),
+    )
 
     class Meta:
         ordering = ["term", "child"]
@@ -137,6 +144,12 @@ class Enrolment(TimeStamped):
         ALLOCATION = "allocation", _("Allocation after the window")
         LATE = "late", _("Late enrolment")
         WAITING_LIST = "waiting_list", _("Promoted from the waiting list")
+        MOVE = "move", _("Moved by the school")
+
+    class LeftBecause(models.TextChoices):
+        FAMILY = "family", _("The family withdrew")
+        CANCELLED = "cancelled", _("The activity was cancelled")
+        MOVED = "moved", _("Moved to another activity")
 
     child = models.ForeignKey(
         "households.Child", on_delete=models.CASCADE, related_name="enrolments", verbose_name=_("child")
@@ -151,6 +164,9 @@ class Enrolment(TimeStamped):
     )
     joined_on = models.DateField(_("joined on"), help_text=_("Sessions from this day on are charged."))
     left_on = models.DateField(_("left on"), null=True, blank=True)
+    left_because = models.CharField(
+        _("left because"), max_length=10, choices=LeftBecause.choices, blank=True, default=""
+    )
 
     class Meta:
         ordering = ["activity", "status", "created_at", "pk"]
@@ -161,7 +177,8 @@ class Enrolment(TimeStamped):
                 condition=Q(status__in=["placed", "waiting", "withdrawn"]), name="enrolment_status_valid"
             ),
             models.CheckConstraint(
-                condition=Q(source__in=["allocation", "late", "waiting_list"]), name="enrolment_source_valid"
+                condition=Q(source__in=["allocation", "late", "waiting_list", "move"]),
+                name="enrolment_source_valid",
             ),
             models.UniqueConstraint(
                 fields=["child", "activity"],
@@ -171,6 +188,10 @@ class Enrolment(TimeStamped):
             models.CheckConstraint(
                 condition=~Q(status="withdrawn") | Q(left_on__isnull=False),
                 name="enrolment_withdrawn_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(left_because__in=["", "family", "cancelled", "moved"]),
+                name="enrolment_left_because_valid",
             ),
         ]
 

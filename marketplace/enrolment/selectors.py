@@ -84,8 +84,13 @@ class ChoiceResult:
     position: int | None = None
 
 
-def choice_results(*, child, term) -> list[ChoiceResult]:
-    """The child's choices this term in rank order, each with its enrolment's outcome."""
+def choice_results(*, child, term, today=None) -> list[ChoiceResult]:
+    """The child's choices this term in rank order, each with its enrolment's outcome:
+    placed, waiting (with the position), ``cancelled`` when the published timetable does not
+    run the activity (no place is kept in it), or "" (none yet)."""
+    from marketplace.enrolment.rules import cancellation
+
+    today = today or timezone.localdate()
     choices = choices_of(plan_for(child=child, term=term))
     live = {
         e.activity_id: e
@@ -98,7 +103,9 @@ def choice_results(*, child, term) -> list[ChoiceResult]:
     results = []
     for choice in choices:
         enrolment = live.get(choice.activity_id)
-        if enrolment is None:
+        if cancellation(choice.activity, today) == "activity_cancelled":
+            results.append(ChoiceResult(choice.rank, choice.activity, "cancelled"))
+        elif enrolment is None:
             results.append(ChoiceResult(choice.rank, choice.activity, ""))
         elif enrolment.status == Enrolment.Status.PLACED:
             results.append(ChoiceResult(choice.rank, choice.activity, Enrolment.Status.PLACED))
@@ -126,10 +133,9 @@ LIVE_STATUSES = (Enrolment.Status.PLACED, Enrolment.Status.WAITING)
 
 
 def late_join_open(window: EnrolmentWindow | None, term, *, today=None, now: datetime | None = None) -> bool:
-    """Whether families may enrol first-come: the window has closed and the term is not over."""
-    if window is None or term is None:
-        return False
-    if (now or timezone.now()) < window.closes_at:
+    """Whether families may join late: the window's places have been allocated (the ranked
+    allocation comes first) and the term is not over."""
+    if window is None or term is None or window.allocated_at is None:
         return False
     return (today or timezone.localdate()) <= term.end
 
@@ -160,6 +166,19 @@ def placed_count(activity) -> int:
     return Enrolment.objects.filter(activity=activity, status=Enrolment.Status.PLACED).count()
 
 
+def waiting_of(activity) -> list[Enrolment]:
+    """The activity's waiting enrolments in list order (created, then pk)."""
+    return list(
+        Enrolment.objects.filter(activity_id=activity.pk, status=Enrolment.Status.WAITING)
+        .order_by("created_at", "pk")
+        .select_related("child", "child__household", "child__school_class")
+    )
+
+
+def waiting_count(activity) -> int:
+    return Enrolment.objects.filter(activity_id=activity.pk, status=Enrolment.Status.WAITING).count()
+
+
 def first_waiting(activity):
     """The waiting enrolment next in line for ``activity`` (order: created, then pk), or None."""
     return (
@@ -181,25 +200,58 @@ def live_enrolments_of(*, child, term):
 
 @dataclass(frozen=True)
 class LateOption:
-    """An activity open to the child after the window: seats left and the child's enrolment."""
+    """An activity open to the child after the allocation.
+
+    ``free_places`` is what a newcomer could have: seats not placed and not owed to the
+    waiting list (never below 0, so 0 while anyone waits for a full activity). ``closed`` is
+    the rule code (``activity_cancelled``, ``no_sessions_left``) when it can no longer be
+    joined, else "". ``enrolment`` is the child's live enrolment in it (None: not enrolled).
+    """
 
     activity: object
-    seats_left: int
+    free_places: int
+    waiting: int
     enrolment: Enrolment | None
+    closed: str = ""
+
+    @property
+    def seats_left(self) -> int:
+        return self.free_places
 
 
-def late_options(*, child, term) -> list[LateOption]:
-    """Activities open to the child's class this term with their free seats (never below 0)
-    and the child's live enrolment in each (None: not enrolled)."""
+def late_options(*, child, term, today=None) -> list[LateOption]:
+    """Activities open to the child's class this term with their free places, waiting list
+    length, whether they are closed (cancelled), and the child's live enrolment in each."""
     from django.db.models import Count, Q
 
     from marketplace.courses.selectors import activities_open_to
+    from marketplace.enrolment.rules import cancellation
 
+    today = today or timezone.localdate()
     activities = activities_open_to(school_class=child.school_class, term=term).annotate(
-        placed=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.PLACED))
+        placed=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.PLACED)),
+        waiting=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.WAITING)),
     )
     live = {e.activity_id: e for e in live_enrolments_of(child=child, term=term)}
-    return [
-        LateOption(activity, max(activity.max_size - activity.placed, 0), live.get(activity.pk))
-        for activity in activities
-    ]
+    options = []
+    for activity in activities:
+        closed = cancellation(activity, today) or ""
+        free = 0 if closed else max(activity.max_size - activity.placed - activity.waiting, 0)
+        options.append(LateOption(activity, free, activity.waiting, live.get(activity.pk), closed))
+    return options
+
+
+def places_by_activity(*, school, term) -> list[tuple[object, list[Enrolment], int]]:
+    """The school's activities this term, each with its placed enrolments (child by name)
+    and how many children wait: for the school's page, where a place can be moved."""
+    from marketplace.courses.models import Activity
+
+    rows = []
+    for activity in Activity.objects.filter(school=school, term=term).order_by("name", "pk"):
+        placed = list(
+            Enrolment.objects.filter(activity=activity, status=Enrolment.Status.PLACED)
+            .select_related("child", "child__school_class")
+            .order_by("child__name", "pk")
+        )
+        rows.append((activity, placed, waiting_count(activity)))
+    return rows

@@ -4,9 +4,12 @@ The window page admits only an administrator of the school (``school_for_user_or
 the family pages only a parent of the household (``household_for_user_or_404``), and a child
 of another household is a 404. Changes go through ``services``; refusals become form errors.
 After the window the household page offers first-come "Join" (``join``) for the activities
-open to each child and "Withdraw" (``withdraw``) for each live enrolment: POST only, the
+open to each child and "Withdraw" (``withdraw``) for each live enrolment: a confirmation page
+first (what happens to the place, what is refunded), then a POST with ``confirm``; the
 household checked, another household's child or enrolment (or another school's activity) a 404;
-refusals become error messages on the household page.
+refusals become error messages on the household page. Once the places are allocated, the
+school's window page lists them by activity, and ``move`` lets its administrator move a
+child's place into another activity (after a confirmation step; the enrolment rules apply).
 """
 
 from django.contrib import messages
@@ -14,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 import schools.selectors as school_reads
 from marketplace.courses.models import Activity
@@ -22,6 +25,7 @@ from marketplace.courses.selectors import activities_open_to
 from marketplace.enrolment import selectors, services
 from marketplace.enrolment.forms import PlanForm, WindowForm
 from marketplace.enrolment.models import Enrolment
+from marketplace.enrolment.rules import cancellation
 from people.roles.access import household_for_user_or_404, school_for_user_or_404
 from schools.selectors import term_current
 
@@ -59,6 +63,9 @@ def window(request, school_id: int):
         "window": current,
         "state": selectors.window_state(current),
         "form": form,
+        "places": selectors.places_by_activity(school=school, term=term)
+        if current is not None and current.allocated_at
+        else [],
     }
     return render(request, "enrolment/window.html", context, status=status)
 
@@ -77,9 +84,11 @@ def household(request, household_id: int):
                 "window": window,
                 "state": selectors.window_state(window),
                 "plan": selectors.plan_for(child=child, term=term),
-                "results": selectors.choice_results(child=child, term=term),
+                "results": selectors.choice_results(child=child, term=term, today=school_reads.today()),
                 "late": late,
-                "options": selectors.late_options(child=child, term=term) if late else [],
+                "options": selectors.late_options(child=child, term=term, today=school_reads.today())
+                if late
+                else [],
                 "live": list(selectors.live_enrolments_of(child=child, term=term)),
             }
         )
@@ -133,7 +142,7 @@ def plan(request, household_id: int, child_id: int):
         "window": window,
         "state": state,
         "form": form,
-        "results": selectors.choice_results(child=child, term=term),
+        "results": selectors.choice_results(child=child, term=term, today=school_reads.today()),
     }
     return render(request, "enrolment/plan.html", context, status=status)
 
@@ -176,11 +185,33 @@ def join(request, household_id: int, child_id: int):
     return redirect("enrolment:household", family.pk)
 
 
+def _withdrawal_consequences(enrolment: Enrolment) -> dict:
+    """What withdrawing ``enrolment`` would do, for the confirmation page: whether a place is
+    given up, whether a child on the waiting list gets it, and the money still held for the
+    child in the activity (the undelivered sessions, refunded on withdrawal)."""
+    from marketplace.ledger.services import held_in
+
+    placed = enrolment.status == Enrolment.Status.PLACED
+    live = enrolment.status in selectors.LIVE_STATUSES
+    return {
+        "enrolment": enrolment,
+        "live": live,
+        "placed": placed,
+        "waiting": Enrolment.objects.filter(
+            activity_id=enrolment.activity_id, status=Enrolment.Status.WAITING
+        ).count()
+        if placed
+        else 0,
+        "refund": held_in(child=enrolment.child, activity=enrolment.activity) if live else None,
+    }
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def withdraw(request, household_id: int, enrolment_id: int):
-    """Withdraw one of the household's placed or waiting enrolments; another household's
-    enrolment is a 404."""
+    """Withdraw one of the household's placed or waiting enrolments, in two steps: GET (or a
+    POST without ``confirm``) shows what will happen — who gets the place, what is refunded —
+    and only a POST with ``confirm`` withdraws. Another household's enrolment is a 404."""
     family = household_for_user_or_404(request.user, household_id)
     enrolment = (
         Enrolment.objects.filter(pk=enrolment_id, child__household=family)
@@ -189,6 +220,12 @@ def withdraw(request, household_id: int, enrolment_id: int):
     )
     if enrolment is None:
         raise Http404("No such enrolment in this household")
+    if request.method == "GET" or not request.POST.get("confirm"):
+        return render(
+            request,
+            "enrolment/withdraw_confirm.html",
+            {"household": family, **_withdrawal_consequences(enrolment)},
+        )
     try:
         services.enrolment_withdraw(enrolment=enrolment, user=request.user, today=school_reads.today())
     except services.EnrolmentError as error:
@@ -201,3 +238,64 @@ def withdraw(request, household_id: int, enrolment_id: int):
             % {"child": enrolment.child.name, "activity": enrolment.activity.name},
         )
     return redirect("enrolment:household", family.pk)
+
+
+@login_required
+def move(request, school_id: int, enrolment_id: int):
+    """The school moves a child's place into another activity of the term.
+
+    GET shows the activities the place could move to; a POST naming one (``activity``)
+    without ``confirm`` shows what will happen and asks to confirm; a POST with ``confirm``
+    moves (``services.enrolment_move``, every enrolment rule applies). Only an administrator
+    of the school; another school's enrolment or activity is a 404."""
+    school = school_for_user_or_404(request.user, school_id)
+    enrolment = (
+        Enrolment.objects.filter(
+            pk=enrolment_id,
+            activity__school=school,
+            activity__term=term_current(),
+            status=Enrolment.Status.PLACED,
+        )
+        .select_related("child", "child__school_class", "activity", "activity__term")
+        .first()
+    )
+    if enrolment is None:
+        raise Http404("No such place at this school this term")
+    today = school_reads.today()
+    # Cancelled activities are never offered (the rules would refuse them anyway).
+    targets = [
+        a
+        for a in activities_open_to(school_class=enrolment.child.school_class, term=enrolment.activity.term)
+        if a.pk != enrolment.activity_id and cancellation(a, today) is None
+    ]
+    target = None
+    if request.method == "POST":
+        try:
+            target_id = int(request.POST.get("activity", ""))
+        except ValueError:
+            raise Http404("No such activity") from None
+        target = Activity.objects.filter(pk=target_id, school=school, term=enrolment.activity.term).first()
+        if target is None:
+            raise Http404("No such activity at this school this term")
+        if request.POST.get("confirm"):
+            try:
+                services.enrolment_move(enrolment=enrolment, activity=target, user=request.user, today=today)
+            except services.EnrolmentError as error:
+                for message in error.messages:
+                    messages.error(request, message)
+                target = None
+            else:
+                messages.success(
+                    request,
+                    _("%(child)s has moved from %(from)s to %(to)s.")
+                    % {"child": enrolment.child.name, "from": enrolment.activity.name, "to": target.name},
+                )
+                return redirect("enrolment:window", school.pk)
+    context = {
+        "school": school,
+        "enrolment": enrolment,
+        "targets": targets,
+        "target": target,
+        "waiting": selectors.waiting_count(enrolment.activity),
+    }
+    return render(request, "enrolment/move.html", context)

@@ -66,3 +66,52 @@ def close_window(world) -> None:
     world.window.opens_at = now - datetime.timedelta(days=3)
     world.window.closes_at = now - datetime.timedelta(days=1)
     world.window.save()
+
+
+WED_2 = (datetime.time(17, 50), datetime.time(18, 50))
+
+
+def with_go(world, sol: dict) -> dict:
+    """``sol`` with 围棋 meeting Wednesday 17:50–18:50 (slot ``wed-2``, added to the school
+    the first time) in the art room, taught by 陈刚."""
+    from scheduling.slots.models import Slot
+    from scheduling.timetables.assembly import activity_key, staff_key
+
+    if "wed-2" not in world.slots:
+        world.slots["wed-2"] = f.SlotFactory(
+            school=world.school, weekday=2, start=WED_2[0], end=WED_2[1], kind=Slot.Kind.ENRICHMENT
+        )
+    sol["meetings"].append(
+        {
+            "activity": activity_key(world.go.pk),
+            "slot": "wed-2",
+            "room": "art",
+            "teacher": staff_key(world.chen.pk),
+        }
+    )
+    return sol
+
+
+def allocate(world, *, meetings=None, cancelled=(), enrollments=(), published_on=None):
+    """Close the window, publish a run in which 书法 meets Wednesday 16:40 (``wed-1``) and 围棋
+    Wednesday 17:50 (``wed-2``, a slot added here), and allocate the places (none: nobody
+    ranked, unless ``enrollments`` — (child, activity) pairs — say whom the solution places).
+    ``meetings`` are added to the solution; ``cancelled`` activities are listed cancelled.
+    Returns the run."""
+    from marketplace.enrolment.services import allocation_apply
+    from scheduling.timetables.assembly import activity_key
+    from scheduling.timetables.publishing import run_publish
+    from tests.timetables import TERM_START, done_run, solution
+
+    close_window(world)
+    sol = with_go(world, solution(world, meetings=list(meetings or [])))
+    sol["cancelled"] = [activity_key(a.pk) for a in cancelled]
+    sol["enrollments"] = [{"student": f"s{c.pk}", "activity": activity_key(a.pk)} for c, a in enrollments]
+    run = done_run(world, sol)
+    run_publish(run=run, today=published_on or TERM_START - datetime.timedelta(days=10))
+    run.refresh_from_db()
+    world.window.refresh_from_db()
+    if world.window.allocated_at is None:
+        allocation_apply(run=run, today=TERM_START - datetime.timedelta(days=10))
+        world.window.refresh_from_db()
+    return run

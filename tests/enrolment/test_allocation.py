@@ -14,7 +14,7 @@ from scheduling.solver.validate import validate_problem, validate_solution
 from scheduling.timetables.assembly import problem_assemble
 from scheduling.timetables.publishing import run_publish
 from tests import factories as f
-from tests.enrolment import close_window, enrolment_world
+from tests.enrolment import close_window, enrolment_world, with_go
 from tests.timetables import TERM_START, done_run, solution
 
 pytestmark = pytest.mark.django_db
@@ -95,7 +95,9 @@ def test_allocation_places_from_the_solution_and_lists_the_rest_waiting():
     plan(world, world.child, [world.go.pk, world.activity.pk], wants=1)
     plan(world, other, [world.go.pk, world.activity.pk], wants=1)
     close_window(world)
-    sol = solution(world)
+    world.go.max_size = 1  # full: 小红 waits for it
+    world.go.save()
+    sol = with_go(world, solution(world))
     sol["enrollments"] = [
         {"student": f"s{world.child.pk}", "activity": f"a{world.go.pk}"},
         {"student": f"s{other.pk}", "activity": f"a{world.activity.pk}"},
@@ -130,11 +132,16 @@ def test_waiting_order_is_by_rank_then_fewer_places_and_families_see_it(client):
     plan(world, world.child, [world.go.pk], wants=1)  # nothing placed, rank 1
     plan(world, b, [world.activity.pk, world.go.pk], wants=1)  # waiting on 围棋 at rank 2
     plan(world, c, [world.go.pk, world.activity.pk], wants=2)  # placed in 书法, waiting 围棋 rank 1
+    d, _pd = second_child(world, "小丽")
+    plan(world, d, [world.go.pk], wants=1)  # holds 围棋's only seat
+    world.go.max_size = 1
+    world.go.save()
     close_window(world)
-    sol = solution(world)
+    sol = with_go(world, solution(world))
     sol["enrollments"] = [
         {"student": f"s{b.pk}", "activity": f"a{world.activity.pk}"},
         {"student": f"s{c.pk}", "activity": f"a{world.activity.pk}"},
+        {"student": f"s{d.pk}", "activity": f"a{world.go.pk}"},
     ]
     run = published(world, sol)
     allocation_apply(run=run, today=BEFORE_TERM)
@@ -181,7 +188,7 @@ def test_a_republish_before_the_term_replaces_the_allocation():
     first["enrollments"] = [{"student": f"s{world.child.pk}", "activity": f"a{world.activity.pk}"}]
     run = published(world, first)
     allocation_apply(run=run, today=BEFORE_TERM)
-    second = solution(world)
+    second = with_go(world, solution(world))
     second["enrollments"] = [{"student": f"s{world.child.pk}", "activity": f"a{world.go.pk}"}]
     again = published(world, second)
     allocation_apply(run=again, today=BEFORE_TERM)

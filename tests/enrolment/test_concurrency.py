@@ -22,7 +22,7 @@ from django.db import connection
 from marketplace.enrolment import services
 from marketplace.enrolment.models import Enrolment
 from marketplace.households.models import Child
-from tests.enrolment import close_window, enrolment_world
+from tests.enrolment import allocate, enrolment_world
 from tests.timetables import TERM_START
 
 pytestmark = [
@@ -42,10 +42,10 @@ TODAY = TERM_START + datetime.timedelta(days=2)
 
 def world_with_pupils():
     world = enrolment_world()
-    close_window(world)
     for activity in (world.go, world.activity):
         activity.max_size = SEATS
         activity.save()
+    allocate(world)  # late joining opens once the places are allocated
     Child.objects.bulk_create(
         [
             Child(
@@ -117,7 +117,6 @@ def counts(activity) -> dict[str, int]:
 def test_the_lock_gives_exactly_the_seats_and_a_waiting_list_of_the_rest():
     world = world_with_pupils()
     assert services._LOCK_ACTIVITY is True
-    started = time.monotonic()
     results, errors, open_connections = storm(world.go, world.pupils)
     assert errors == []
     assert open_connections >= THREADS + 1  # the workers' connections and this one
@@ -128,7 +127,6 @@ def test_the_lock_gives_exactly_the_seats_and_a_waiting_list_of_the_rest():
     placed = Enrolment.objects.filter(activity=world.go, status="placed").order_by("-pk").first()
     waiting = Enrolment.objects.filter(activity=world.go, status="waiting").order_by("pk").first()
     assert placed.pk < waiting.pk
-    assert time.monotonic() - started < 20
 
 
 def test_control_without_the_lock_and_a_wider_race_window_overbooks(monkeypatch):

@@ -11,10 +11,9 @@ from django.urls import reverse
 from core.weekdays import mask_from_days
 from marketplace.enrolment.models import Enrolment, TermPlan
 from marketplace.enrolment.services import EnrolmentError, enrolment_late_join, enrolment_withdraw
-from scheduling.timetables.publishing import run_publish
 from tests import factories as f
-from tests.enrolment import close_window, enrolment_world
-from tests.timetables import TERM_END, TERM_START, done_run, solution
+from tests.enrolment import allocate, close_window, enrolment_world
+from tests.timetables import TERM_END, TERM_START
 
 pytestmark = pytest.mark.django_db
 TODAY = TERM_START + datetime.timedelta(days=2)
@@ -27,10 +26,12 @@ def _in_term(monkeypatch):
 
 
 def closed_world(size=2):
+    """The world after the window: closed, published (围棋 on Wednesday 17:50, 书法 16:40) and
+    allocated (nobody ranked), 围棋 with ``size`` places."""
     world = enrolment_world()
-    close_window(world)
     world.go.max_size = size
     world.go.save()
+    allocate(world)
     return world
 
 
@@ -87,14 +88,22 @@ def test_allocated_places_count_against_the_capacity():
 
 
 @pytest.mark.parametrize(
-    "case",
-    ["window_open", "no_window", "term_over", "grade", "other_school", "already_placed", "already_waiting"],
+    ("case", "code"),
+    [
+        ("not_allocated", "window_not_allocated"),
+        ("no_window", "no_window"),
+        ("term_over", "term_over"),
+        ("grade", "not_open_to_class"),
+        ("other_school", "no_window"),
+        ("already_placed", "already_enrolled"),
+        ("already_waiting", "already_enrolled"),
+    ],
 )
-def test_late_join_refusals_write_nothing(case):
+def test_late_join_refusals_write_nothing(case, code):
     world = closed_world(size=1)
     activity, today = world.go, TODAY
-    if case == "window_open":
-        world.window.closes_at = world.window.closes_at + datetime.timedelta(days=3)
+    if case == "not_allocated":
+        world.window.allocated_run, world.window.allocated_at = None, None
         world.window.save()
     elif case == "no_window":
         world.window.delete()
@@ -112,13 +121,13 @@ def test_late_join_refusals_write_nothing(case):
     before = Enrolment.objects.count()
     with pytest.raises(EnrolmentError) as caught:
         join(world, world.child, activity, today=today)
+    assert caught.value.code == code
     assert caught.value.messages[0]
     assert Enrolment.objects.count() == before
 
 
 def publish_meetings(world):
-    """Publish the school's run: 书法 (world.activity) meets on Wednesdays."""
-    run_publish(run=done_run(world, solution(world)), today=TERM_START - datetime.timedelta(days=10))
+    """closed_world() has published the school's run: 书法 (world.activity) meets on Wednesdays."""
     assert world.activity.dated_sessions.exists()
 
 
@@ -128,6 +137,7 @@ def test_the_childs_days_must_cover_the_published_meetings():
     plan = TermPlan.objects.create(child=world.child, term=world.term, days=mask_from_days([0, 4]))
     with pytest.raises(EnrolmentError) as caught:
         join(world, world.child, world.activity)
+    assert caught.value.code == "day_not_stayed"
     assert world.activity.name in caught.value.messages[0] and "小明" in caught.value.messages[0]
     assert not Enrolment.objects.exists()
     plan.days = mask_from_days([0, 2, 4])
@@ -147,11 +157,16 @@ def test_without_a_plan_the_childs_usual_days_count():
     assert join(world, world.child, world.activity).status == "placed"
 
 
-def test_the_days_rule_is_skipped_before_any_meeting_is_published():
-    world = closed_world()
-    TermPlan.objects.create(child=world.child, term=world.term, days=mask_from_days([0]))
-    assert not world.go.dated_sessions.exists()
-    assert join(world, world.child).status == "placed"
+def test_late_joining_waits_for_the_allocation_of_the_window():
+    """Closed but not yet allocated: nobody joins (the ranked allocation comes first), and
+    the household page offers no Join."""
+    world = enrolment_world()
+    close_window(world)
+    assert world.window.allocated_at is None
+    with pytest.raises(EnrolmentError) as caught:
+        join(world, world.child)
+    assert caught.value.code == "window_not_allocated"
+    assert not Enrolment.objects.exists()
 
 
 def test_withdrawing_a_place_promotes_the_first_waiting_child_and_mails_the_family(
@@ -250,7 +265,9 @@ def test_parent_joins_and_withdraws_on_the_household_page(client, django_capture
     second, second_parent = pupil(world, "小红")
     waiting = join(world, second)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("enrolment:withdraw", args=[world.parent.household.pk, enrolment.pk]))
+        response = client.post(
+            reverse("enrolment:withdraw", args=[world.parent.household.pk, enrolment.pk]), {"confirm": "yes"}
+        )
     assert response.status_code == 302
     enrolment.refresh_from_db()
     waiting.refresh_from_db()
@@ -299,7 +316,8 @@ def test_other_households_roles_and_activities_get_404(client):
     for user in (stranger.user, world.admin.user):
         client.force_login(user)
         assert client.post(join_url(world), {"activity": world.activity.pk}).status_code == 404
-        assert client.post(withdraw_url).status_code == 404
+        assert client.post(withdraw_url, {"confirm": "yes"}).status_code == 404
+        assert client.get(withdraw_url).status_code == 404
     # Their own household in the URL, someone else's child or enrolment.
     client.force_login(stranger.user)
     assert (
@@ -309,13 +327,14 @@ def test_other_households_roles_and_activities_get_404(client):
         == 404
     )
     own_withdraw = reverse("enrolment:withdraw", args=[stranger.household.pk, placed.pk])
-    assert client.post(own_withdraw).status_code == 404
+    assert client.post(own_withdraw, {"confirm": "yes"}).status_code == 404
     # An activity of another school, or no activity at all.
     client.force_login(world.parent.user)
     assert client.post(join_url(world), {"activity": world.elsewhere.pk}).status_code == 404
     assert client.post(join_url(world), {"activity": "x"}).status_code == 404
     assert client.get(join_url(world)).status_code == 405
-    assert client.get(withdraw_url).status_code == 405
+    # Withdrawing asks to confirm: the GET is the confirmation page, which changes nothing.
+    assert client.get(withdraw_url).status_code == 200
     placed.refresh_from_db()
     assert placed.status == "placed"
     assert Enrolment.objects.count() == 1
