@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from marketplace.fees.models import ChargingStandard, Waiver
+from marketplace.fees.models import ChargingStandard, SchoolFeePolicy, Waiver
 
 
 @admin.register(ChargingStandard)
@@ -35,3 +35,11 @@ class WaiverAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(SchoolFeePolicy)
+class SchoolFeePolicyAdmin(admin.ModelAdmin):
+    """Who bears the waivers of a school's vendor activities (default: the school's budget)."""
+
+    list_display = ("school", "waiver_bearer")
+    raw_id_fields = ("school",)

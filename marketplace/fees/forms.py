@@ -24,3 +24,23 @@ class WaiverDecisionForm(forms.Form):
         max_length=2000,
         help_text=_("Required when rejecting."),
     )
+
+
+class StudyLeaveForm(forms.Form):
+    on = forms.DateField(
+        label=_("First day your child no longer stays"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("From this day on supervised study is not charged; what you paid for it is refunded."),
+    )
+
+
+class FeePolicyForm(forms.Form):
+    waiver_bearer = forms.ChoiceField(
+        label=_("Waivers of vendors' activities are borne by"),
+        choices=Waiver.Bearer.choices,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "The school: the vendor is paid in full and the school owes it the waived part. "
+            "The vendor: its revenue is reduced by the waived part. Applies to waivers approved from now on."
+        ),
+    )

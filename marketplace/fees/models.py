@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStamped
+from core.money import format_yuan
 
 
 class ChargingStandard(TimeStamped):
@@ -68,7 +69,7 @@ class ChargingStandard(TimeStamped):
 
     def __str__(self) -> str:
         kind, unit = self.get_service_kind_display(), self.get_unit_display()
-        return f"{self.district} {kind} ≤ ¥{self.cap_amount} {unit}"
+        return f"{self.district} {kind} ≤ {format_yuan(self.cap_amount)} {unit}"
 
     def overlapping(self):
         """Other standards for the same district, service and unit whose dates overlap."""
@@ -98,6 +99,10 @@ class Waiver(TimeStamped):
     class Kind(models.TextChoices):
         FULL = "full", _("Full waiver")
         PARTIAL = "partial", _("Partial waiver")
+
+    class Bearer(models.TextChoices):
+        SCHOOL = "school", _("The school's budget")
+        VENDOR = "vendor", _("The vendor")
 
     class Status(models.TextChoices):
         REQUESTED = "requested", _("Requested")
@@ -129,6 +134,16 @@ class Waiver(TimeStamped):
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.TextField(_("school's note"), blank=True)
+    borne_by = models.CharField(
+        _("borne by"),
+        max_length=10,
+        choices=Bearer.choices,
+        default=Bearer.SCHOOL,
+        help_text=_(
+            "Who gives up the waived money of vendors' activities: the school's budget (the vendor "
+            "is still paid in full, the school owes it the waived part) or the vendor."
+        ),
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -153,6 +168,9 @@ class Waiver(TimeStamped):
                 condition=~Q(status="rejected") | ~Q(decision_note=""), name="waiver_rejection_has_reason"
             ),
             models.CheckConstraint(condition=~Q(reason=""), name="waiver_has_reason"),
+            models.CheckConstraint(
+                condition=Q(borne_by__in=["school", "vendor"]), name="waiver_bearer_valid"
+            ),
             models.UniqueConstraint(
                 fields=["child", "term"],
                 condition=Q(status__in=["requested", "approved"]),
@@ -162,3 +180,37 @@ class Waiver(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.child} · {self.term} · {self.get_kind_display()}"
+
+
+class SchoolFeePolicy(TimeStamped):
+    """A school's choices about fees; a school without a row has the defaults.
+
+    ``waiver_bearer``: who bears a waiver of a vendor's activity — the school's budget (the
+    default: the vendor is paid as if there were no waiver, the school owes it the waived
+    part) or the vendor (its revenue is cut by the waived part). It is copied onto each
+    waiver when approved, so a later change never rewrites a decided one.
+    """
+
+    school = models.OneToOneField(
+        "schools.School", on_delete=models.CASCADE, related_name="fee_policy", verbose_name=_("school")
+    )
+    waiver_bearer = models.CharField(
+        _("waivers are borne by"), max_length=10, choices=Waiver.Bearer.choices, default=Waiver.Bearer.SCHOOL
+    )
+
+    class Meta:
+        verbose_name = _("school fee policy")
+        verbose_name_plural = _("school fee policies")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(waiver_bearer__in=["school", "vendor"]), name="fee_policy_bearer_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school} · {self.get_waiver_bearer_display()}"
+
+    @classmethod
+    def for_school(cls, school_id: int) -> "SchoolFeePolicy":
+        """The school's policy, or an unsaved one with the defaults."""
+        return cls.objects.filter(school_id=school_id).first() or cls(school_id=school_id)

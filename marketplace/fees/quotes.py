@@ -13,6 +13,10 @@ Rules (the product's choices, documented here because families are quoted from t
   service. The term's teaching days come from the calendar (``schools.calendar``): holidays
   and closures are excluded; a make-up working day counts as the weekday it stands for.
 
+  The days charged run from the quote's start (``charging_start``: the later of the term's
+  start and the day the child joined its household) until the day the family left
+  supervised study (``TermPlan.study_left_on``), if it did; every unit is pro rata to them.
+
   - ``per_session``: cap × the child's teaching days.
   - ``per_term``: cap × (chosen weekdays / class weekdays) × (the class's teaching days
     charged under this standard / the class's teaching days in the term). With one standard
@@ -45,12 +49,13 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from core.money import money
 from core.weekdays import days_from_mask
 from marketplace.fees.models import ChargingStandard
-from marketplace.fees.selectors import standard_in_force, standards_in_force
+from marketplace.fees.selectors import charging_start, standard_in_force, standards_in_force
 from schools.calendar import teaching_days, teaching_days_for
 
 SS = ChargingStandard.ServiceKind.SUPERVISED_STUDY
@@ -154,6 +159,13 @@ def chosen_weekdays(child, term) -> tuple[list[int], list[int]]:
     return [d for d in days_from_mask(plan.days) if d in class_days], class_days
 
 
+def study_left_on(child, term) -> date | None:
+    """The day the child left supervised study in ``term`` (not charged from then), or None."""
+    from marketplace.enrolment.models import TermPlan
+
+    return TermPlan.objects.filter(child=child, term=term).values_list("study_left_on", flat=True).first()
+
+
 def _supervision_lines(*, child, term, start: date, district_id: int) -> list[QuoteLine]:
     chosen, class_days = chosen_weekdays(child, term)
     if not chosen or not class_days:
@@ -161,16 +173,36 @@ def _supervision_lines(*, child, term, start: date, district_id: int) -> list[Qu
     school = child.school_class.school
     all_days = teaching_days_for(term, school)
     class_term_days = [d for d in all_days if d.weekday in class_days]
-    charged = [d for d in class_term_days if d.date >= start]
+    left_on = study_left_on(child, term)
+    charged = [d for d in class_term_days if d.date >= start and (left_on is None or d.date < left_on)]
     if not charged:
         return []
-    # Each class teaching day is charged by the standard in force on that day.
-    cache: dict[date, ChargingStandard] = {}
+    # Each class teaching day is charged by the standard in force on that day: the standards
+    # that overlap the charged days are read once, then chosen per day by the same rule as
+    # _supervision_standard (the latest start wins, then the lowest pk).
+    first, last = min(d.date for d in charged), max(d.date for d in charged)
+    candidates = sorted(
+        ChargingStandard.objects.select_related("district").filter(
+            Q(effective_to__isnull=True) | Q(effective_to__gte=first),
+            district_id=district_id,
+            service_kind=SS,
+            effective_from__lte=last,
+        ),
+        key=lambda standard: (-standard.effective_from.toordinal(), standard.pk),
+    )
     groups: dict[int, list] = defaultdict(list)
     standards: dict[int, ChargingStandard] = {}
     for day in charged:
-        standard = cache.get(day.date) or _supervision_standard(district_id, day.date)
-        cache[day.date] = standard
+        standard = next(
+            (
+                c
+                for c in candidates
+                if c.effective_from <= day.date and (c.effective_to is None or c.effective_to >= day.date)
+            ),
+            None,
+        )
+        if standard is None:
+            standard = _supervision_standard(district_id, day.date)  # raises the QuoteError
         standards[standard.pk] = standard
         groups[standard.pk].append(day)
     day_share = Decimal(len(chosen)) / Decimal(len(class_days))
@@ -348,15 +380,20 @@ def _waiver_line(waiver, charges: list[QuoteLine]) -> QuoteLine | None:
 
 
 def quote_for(*, child, term, on: date | None = None) -> Quote:
-    """The quote for ``child`` in ``term``, charging from ``on`` (default: the term's start).
+    """The quote for ``child`` in ``term``, charging from the child's start.
 
-    ``on`` lets a quote start late (a child who joins supervised study mid-term); days and
-    sessions before it are not charged. Enrichment is charged from the later of ``on`` and the
-    day the child joined each activity.
+    The start is ``charging_start`` (the later of the term's start and the day the child
+    joined its household), so every caller quotes a late starter pro rata without having to
+    pass anything. ``on`` may only move the start later (a quote "from this day on"); days
+    and sessions before the start are not charged, for every charging unit. Enrichment is
+    charged from the later of the start and the day the child joined each activity.
+    Supervised study stops on the day the family left it (``TermPlan.study_left_on``).
     """
     from marketplace.fees.models import Waiver
 
-    start = max(term.start, on) if on else term.start
+    start = charging_start(child=child, term=term)
+    if on is not None:
+        start = max(start, on)
     district_id = child.school_class.school.district_id
     lines = _supervision_lines(child=child, term=term, start=start, district_id=district_id)
     lines += _enrichment_lines(child=child, term=term, start=start, district_id=district_id)

@@ -11,11 +11,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.money import format_yuan
 from core.params import parse_id
 from marketplace.fees import selectors, services
-from marketplace.fees.forms import WaiverDecisionForm, WaiverRequestForm
-from marketplace.fees.models import Waiver
-from marketplace.fees.quotes import QuoteError, quote_for
+from marketplace.fees.forms import FeePolicyForm, StudyLeaveForm, WaiverDecisionForm, WaiverRequestForm
+from marketplace.fees.models import SchoolFeePolicy, Waiver
+from marketplace.fees.quotes import QuoteError, quote_for, study_left_on
 from marketplace.payments.selectors import amount_due
 from people.roles.access import household_for_user_or_404, school_for_user_or_404
 from schools.models import Term
@@ -58,6 +59,7 @@ def _quote_page(request, household, child, term, form, status=200):
         else:
             due = amount_due(child=child, term=term, quote=quote)
     waiver = selectors.waiver_of(child=child, term=term) if term is not None else None
+    left_on = study_left_on(child, term) if term is not None else None
     can_ask = term is not None and (waiver is None or waiver.status == Waiver.Status.REJECTED)
     context = {
         "household": household,
@@ -69,6 +71,7 @@ def _quote_page(request, household, child, term, form, status=200):
         "due_total": sum((line.amount for line in due), Decimal("0.00")),
         "waiver": waiver,
         "form": form if can_ask else None,
+        "study_left_on": left_on,
     }
     return render(request, "fees/quote.html", context, status=status)
 
@@ -116,8 +119,43 @@ def school_waivers(request, school_id: int):
     return render(
         request,
         "fees/school_waivers.html",
-        {"school": school, "waivers": waivers, "form": WaiverDecisionForm()},
+        {
+            "school": school,
+            "waivers": waivers,
+            "form": WaiverDecisionForm(),
+            "policy_form": _policy_form(school),
+        },
     )
+
+
+def _policy_form(school, data=None) -> FeePolicyForm:
+    policy = SchoolFeePolicy.for_school(school.pk)
+    return FeePolicyForm(data, initial={"waiver_bearer": policy.waiver_bearer})
+
+
+@login_required
+@require_POST
+def fee_policy_view(request, school_id: int):
+    """A school administrator chooses who bears waivers of vendors' activities."""
+    school = school_for_user_or_404(request.user, school_id)
+    form = _policy_form(school, request.POST)
+    if form.is_valid():
+        try:
+            services.fee_policy_save(
+                school=school, user=request.user, waiver_bearer=form.cleaned_data["waiver_bearer"]
+            )
+        except services.WaiverError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Saved: who bears waivers from now on."))
+            return redirect("fees:school_waivers", school.pk)
+    context = {
+        "school": school,
+        "waivers": selectors.waivers_for_school(school=school),
+        "form": WaiverDecisionForm(),
+        "policy_form": form,
+    }
+    return render(request, "fees/school_waivers.html", context, status=400)
 
 
 @login_required
@@ -149,5 +187,49 @@ def waiver_decide_view(request, school_id: int, waiver_id: int):
         "form": WaiverDecisionForm(),
         "failed": waiver.pk,
         "failed_form": form,
+        "policy_form": _policy_form(school),
     }
     return render(request, "fees/school_waivers.html", context, status=400)
+
+
+@login_required
+def study_leave_view(request, household_id: int, child_id: int):
+    """A parent takes a child out of supervised study from a date: the form, then a
+    confirmation step (nothing changes until the parent confirms), then the refund."""
+    household, child, term = _child_and_term(request, household_id, child_id)
+    if term is None:
+        raise Http404("No term")
+    left_on = study_left_on(child, term)
+    form = StudyLeaveForm(request.POST or None)
+    confirming = False
+    status = 200
+    if request.method == "POST" and left_on is None and form.is_valid():
+        if request.POST.get("confirm") == "yes":
+            try:
+                _plan, refunds = services.study_leave(
+                    child=child, term=term, user=request.user, on=form.cleaned_data["on"]
+                )
+            except services.StudyLeaveError as error:
+                _add_errors(form, error)
+                status = 400
+            else:
+                total = sum((entry.amount for entry in refunds), Decimal("0.00"))
+                messages.success(
+                    request,
+                    _("%(child)s leaves supervised study; %(amount)s is being refunded to your card.")
+                    % {"child": child.name, "amount": format_yuan(total)},
+                )
+                return redirect("ledger:household")
+        else:
+            confirming = True
+    elif request.method == "POST":
+        status = 400
+    context = {
+        "household": household,
+        "child": child,
+        "term": term,
+        "form": form,
+        "confirming": confirming,
+        "study_left_on": left_on,
+    }
+    return render(request, "fees/study_leave.html", context, status=status)

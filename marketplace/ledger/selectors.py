@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Case, F, IntegerField, Sum, Value, When
+from django.db.models import Case, DecimalField, ExpressionWrapper, F, IntegerField, Q, Sum, Value, When
 
 from marketplace.ledger.models import LedgerEntry, Payout
 
@@ -29,10 +29,17 @@ class Balance:
     settled: Decimal = ZERO
     # What the balance is of: child/activity/school ids for an account; payee for a payee.
     key: tuple = field(default=())
+    # The part of ``refunded`` the gateway has not accepted yet: still owed to the family.
+    refund_owed: Decimal = ZERO
 
     @property
     def held(self) -> Decimal:
         return self.paid - self.released - self.refunded
+
+    @property
+    def refund_done(self) -> Decimal:
+        """Refunds the family has actually got back (the gateway accepted them)."""
+        return self.refunded - self.refund_owed
 
     @property
     def owed(self) -> Decimal:
@@ -54,13 +61,40 @@ def _payee_expr():
     }
 
 
+def refunds_unconfirmed(entries=None):
+    """The ``refunded`` entries of ``entries`` (all by default) annotated with ``owed``: the
+    part the gateway has not accepted yet.
+
+    A refund is *refunded* only when the gateway accepted it (its ``PaymentRefund`` rows
+    succeeded); a row pending or failed (refused, unreachable; retried daily) is still owed
+    to the family. The part of an entry with no gateway row at all is money that never came
+    through the gateway (paid at the school) and is given back by the school in hand.
+    """
+    entries = LedgerEntry.objects.all() if entries is None else entries
+    sent = Sum("gateway_refunds__amount", default=ZERO)
+    accepted = Sum("gateway_refunds__amount", filter=Q(gateway_refunds__status="succeeded"), default=ZERO)
+    return (
+        entries.filter(kind=Kind.REFUNDED)
+        .annotate(
+            owed=ExpressionWrapper(
+                sent - accepted, output_field=DecimalField(max_digits=12, decimal_places=2)
+            )
+        )
+        .filter(owed__gt=0)
+    )
+
+
 def account_balances(entries=None) -> dict[tuple, Balance]:
-    """Balances keyed by (child_id, activity_id or None, school_id) for ``entries`` (all by default)."""
+    """Balances keyed by (child_id, activity_id or None, school_id) for ``entries`` (all by
+    default), with the refunds the gateway has not accepted yet in ``refund_owed``."""
     entries = LedgerEntry.objects.all() if entries is None else entries
     result: dict[tuple, Balance] = {}
     for row in entries.values("child_id", "activity_id", "school_id", "kind").annotate(total=Sum("amount")):
         key = (row["child_id"], row["activity_id"], row["school_id"])
         result.setdefault(key, Balance(key=key)).add(row["kind"], row["total"])
+    for entry in refunds_unconfirmed(entries).values("child_id", "activity_id", "school_id", "owed"):
+        key = (entry["child_id"], entry["activity_id"], entry["school_id"])
+        result[key].refund_owed += entry["owed"]
     return result
 
 
@@ -78,6 +112,7 @@ def household_total(household) -> Balance:
     for balance in household_balances(household):
         for kind in (Kind.PAID, Kind.RELEASED, Kind.REFUNDED, Kind.SETTLED):
             total.add(kind, getattr(balance, kind))
+        total.refund_owed += balance.refund_owed
     return total
 
 
@@ -155,8 +190,10 @@ class VendorExposure:
     """What families stand to lose if a vendor fails (the risk grade's money factors).
 
     ``pupils_holding``: children with money still held in the vendor's activities;
-    ``held``: that money; ``refunds_owed``: the part of it held for children who are no
-    longer placed in the activity (withdrawn or removed) — money due back to families.
+    ``held``: that money; ``refunds_owed``: money due back to families — the part of it
+    held for children who are no longer placed in the activity (withdrawn or removed), and
+    the refunds of the vendor's activities the gateway has not accepted yet (pending, or
+    refused and waiting for the retry).
     """
 
     vendor_id: int
@@ -195,6 +232,14 @@ def vendor_exposures(vendor_ids=None) -> dict[int, VendorExposure]:
             exposure.refunds_owed += amount
     for vendor_id, exposure in result.items():
         exposure.pupils_holding = len(children[vendor_id])
+    unconfirmed = refunds_unconfirmed(LedgerEntry.objects.filter(activity__vendor__isnull=False))
+    if vendor_ids is not None:
+        unconfirmed = unconfirmed.filter(activity__vendor_id__in=list(vendor_ids))
+    for row in unconfirmed.values("activity__vendor_id", "owed"):
+        exposure = result.setdefault(
+            row["activity__vendor_id"], VendorExposure(vendor_id=row["activity__vendor_id"])
+        )
+        exposure.refunds_owed += row["owed"]
     return result
 
 

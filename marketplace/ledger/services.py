@@ -95,14 +95,20 @@ def held_in(*, child, activity=None, school_id=None) -> Decimal:
 
 def _clean_amount(amount, where: str) -> Decimal:
     if isinstance(amount, float) or not isinstance(amount, Decimal | int | str):
-        raise LedgerError(_("%(where)s: the amount must be a decimal number of yuan.") % {"where": where})
+        raise LedgerError(
+            _("%(where)s: the amount must be a decimal number of yuan.") % {"where": where},
+            code="ledger_bad_amount",
+        )
     try:
         value = Decimal(amount)
     except ArithmeticError as exc:
-        raise LedgerError(_("%(where)s: the amount is not a number.") % {"where": where}) from exc
+        raise LedgerError(
+            _("%(where)s: the amount is not a number.") % {"where": where}, code="ledger_bad_amount"
+        ) from exc
     if not value.is_finite() or value <= 0 or money(value) != value:
         raise LedgerError(
-            _("%(where)s: the amount must be positive with at most two decimal places.") % {"where": where}
+            _("%(where)s: the amount must be positive with at most two decimal places.") % {"where": where},
+            code="ledger_bad_amount",
         )
     return money(value)
 
@@ -117,16 +123,19 @@ def ledger_pay(*, child, lines, memo: str = "") -> list[LedgerEntry]:
     Idempotency (a payment recorded once) is the payment layer's job.
     """
     if child.household_id is None:
-        raise LedgerError(_("The child is not linked to a household."))
+        raise LedgerError(_("The child is not linked to a household."), code="ledger_no_household")
     lines = list(lines)
     if not lines:
-        raise LedgerError(_("A payment needs at least one line."))
+        raise LedgerError(_("A payment needs at least one line."), code="ledger_no_lines")
     school_id = child.school_class.school_id
     cleaned = []
     for number, (activity, amount) in enumerate(lines, start=1):
         where = _("Line %(n)s") % {"n": number}
         if activity is not None and activity.school_id != school_id:
-            raise LedgerError(_("%(where)s: the activity is not at the child's school.") % {"where": where})
+            raise LedgerError(
+                _("%(where)s: the activity is not at the child's school.") % {"where": where},
+                code="ledger_wrong_school",
+            )
         cleaned.append((activity, _clean_amount(amount, str(where))))
     _lock_households([child.household_id])
     entries = [
@@ -171,14 +180,20 @@ def _remaining_sessions(*, child, dated_session: DatedSession) -> int:
         count = sessions.filter(unreleased).count()
     else:
         school_class = child.school_class
-        plans = dict(TermPlan.objects.filter(child=child).values_list("term_id", "days"))
-        count = sum(
-            1
-            for term_id, weekday in DatedSession.objects.filter(
-                unreleased, kind=DatedSession.Kind.SUPERVISION, school_class=school_class
-            ).values_list("term_id", "slot__weekday")
-            if plans.get(term_id, school_class.days) & (1 << weekday)
-        )
+        plans = {
+            term_id: (days, left_on)
+            for term_id, days, left_on in TermPlan.objects.filter(child=child).values_list(
+                "term_id", "days", "study_left_on"
+            )
+        }
+        count = 0
+        for term_id, weekday, day in DatedSession.objects.filter(
+            unreleased, kind=DatedSession.Kind.SUPERVISION, school_class=school_class
+        ).values_list("term_id", "slot__weekday", "date"):
+            days, left_on = plans.get(term_id, (school_class.days, None))
+            # A family that left supervised study owes nothing from that day on.
+            if days & (1 << weekday) and (left_on is None or day < left_on):
+                count += 1
     return max(count, 1)
 
 
@@ -234,20 +249,37 @@ def ledger_refund_held(*, child, activity=None, memo: str = "") -> LedgerEntry |
     """Refund everything still held for ``child`` in one account (``activity``, or supervised
     study at the child's school when None). Returns the ``refunded`` entry, or None when
     nothing is held (so calling it again refunds nothing more)."""
+    return ledger_refund(child=child, activity=activity, amount=None, memo=memo)
+
+
+@transaction.atomic
+def ledger_refund(*, child, activity=None, amount: Decimal | None, memo: str = "") -> LedgerEntry | None:
+    """Refund ``amount`` of the money held for ``child`` in one account (``activity``, or
+    supervised study at the child's school when None); ``None`` refunds all that is held.
+
+    Never more than is held: a larger amount is cut to what is held (the rest was already
+    released for delivered sessions). Returns the ``refunded`` entry, or None when nothing
+    is refunded. ``ledger_refunded`` is sent in the transaction, so the payment layer gives
+    the money back through the gateway after commit; until the gateway accepts it the
+    refund is *owed* to the family (see ``selectors.refunds_unconfirmed``).
+    """
     if child.household_id is None:
-        raise LedgerError(_("The child is not linked to a household."))
+        raise LedgerError(_("The child is not linked to a household."), code="ledger_no_household")
+    if amount is not None:
+        amount = _clean_amount(amount, str(_("Refund")))
     _lock_households([child.household_id])
     school_id = activity.school_id if activity is not None else child.school_class.school_id
     held = held_in(child=child, activity=activity, school_id=school_id)
     if held <= 0:
         return None
+    amount = held if amount is None else min(held, amount)
     entry = LedgerEntry.objects.create(
         kind=Kind.REFUNDED,
         household_id=child.household_id,
         child=child,
         activity=activity,
         school_id=school_id,
-        amount=held,
+        amount=amount,
         memo=memo[:200],
     )
     ledger_refunded.send(sender=LedgerEntry, entry=entry)
@@ -260,7 +292,7 @@ def ledger_refund_undelivered(*, enrolment: Enrolment) -> LedgerEntry | None:
     """On withdrawal: refund the money still held for the enrolment's child and activity —
     the sessions not yet delivered. Refused unless the enrolment is withdrawn."""
     if enrolment.status != Enrolment.Status.WITHDRAWN:
-        raise LedgerError(_("Only a withdrawn enrolment is refunded."))
+        raise LedgerError(_("Only a withdrawn enrolment is refunded."), code="ledger_not_withdrawn")
     return ledger_refund_held(
         child=enrolment.child, activity=enrolment.activity, memo=f"withdrawal {enrolment.left_on}"
     )

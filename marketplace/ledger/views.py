@@ -4,6 +4,8 @@ Everything here reads the append-only ledger through ``selectors``; nothing is w
 Another tenant's vendor, school or payout is a 404 (the access helpers).
 """
 
+from decimal import Decimal
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -13,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from core.exports import csv_response
 from core.money import money
+from marketplace.fees.selectors import waiver_shares
 from marketplace.households.selectors import household_of_user
 from marketplace.ledger import selectors
 from marketplace.vendors.selectors import vendors_for_officer
@@ -48,14 +51,29 @@ def _vendor(request, vendor_id: int):
     return vendor, bureau_covers_district(request.user, vendor.district_id)
 
 
-def _payouts_page(request, *, payee, balance, payouts, payout_url_name, payee_kind):
+def _payouts_page(request, *, payee, balance, payouts, payout_url_name, payee_kind, full_names=True):
     page = Paginator(payouts, PAYOUTS_PER_PAGE).get_page(request.GET.get("page"))
+    # Waivers on vendors' activities: who bears each (the vendor, or the school, which then
+    # owes the vendor the waived part).
+    shares = waiver_shares(**{payee_kind: payee})
+    if payee_kind == "school":
+        shares = [share for share in shares if share.borne_by_school]
+    waivers = [
+        {
+            "share": share,
+            "child_name": share.waiver.child.name if full_names else mask_name(share.waiver.child.name),
+        }
+        for share in shares
+    ]
     context = {
         "payee": payee,
         "payee_kind": payee_kind,
         "balance": balance,
         "page": page,
         "payout_url_name": payout_url_name,
+        "waivers": waivers,
+        "waived_by_vendor": money(sum((s.amount for s in shares if not s.borne_by_school), Decimal("0"))),
+        "owed_by_school": money(sum((s.amount for s in shares if s.borne_by_school), Decimal("0"))),
     }
     return render(request, "ledger/payouts.html", context)
 
@@ -104,7 +122,7 @@ def _payout_page(request, *, payee, payout, full_names: bool, back_url_name, pay
 @require_GET
 def vendor_payouts(request, vendor_id: int):
     """A vendor's balance (paid, held, released, refunded, settled, owed) and its payouts."""
-    vendor, _full = _vendor(request, vendor_id)
+    vendor, full_names = _vendor(request, vendor_id)
     return _payouts_page(
         request,
         payee=vendor,
@@ -112,6 +130,7 @@ def vendor_payouts(request, vendor_id: int):
         payouts=selectors.payouts_for(vendor=vendor),
         payout_url_name="ledger:vendor_payout",
         payee_kind="vendor",
+        full_names=full_names,
     )
 
 
@@ -178,6 +197,7 @@ def household(request):
         item["accounts"].append(account)
         for kind in ("paid", "released", "refunded", "settled"):
             item["total"].add(kind, getattr(account.balance, kind))
+        item["total"].refund_owed += account.balance.refund_owed
     context = {
         "household": home,
         "children": list(children.values()),

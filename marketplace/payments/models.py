@@ -8,9 +8,13 @@ succeeded (webhook, or the family's return from the checkout page), the payment 
 
 ``PaymentEvent`` remembers every webhook event received (by the gateway's event id), so a
 replayed event changes nothing. ``PaymentRefund`` is money given back through the gateway
-for a ``refunded`` ledger entry (a withdrawal), against the lines of the payments that paid
-it; it stays *pending* or *failed* until the gateway confirms it, and is retried.
+for a ``refunded`` ledger entry (a withdrawal, a waiver after payment, leaving supervised
+study), against the lines of the payments that paid it; it stays *pending* or *failed* until
+the gateway confirms it, and is retried. Only a *succeeded* refund counts as refunded on the
+money pages and in the risk grade; until then the money is owed to the family.
 """
+
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -129,6 +133,10 @@ class PaymentEvent(models.Model):
         return f"{self.type} {self.event_id}"
 
 
+def new_refund_key() -> str:
+    return "refund-" + uuid.uuid4().hex
+
+
 class PaymentRefund(models.Model):
     """Money given back through the gateway for one refunded ledger entry, on one payment line."""
 
@@ -151,6 +159,7 @@ class PaymentRefund(models.Model):
     refund_id = models.CharField(_("gateway refund"), max_length=255, blank=True)
     failure = models.CharField(_("failure"), max_length=200, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    key = models.CharField(_("idempotency key"), max_length=64, unique=True, default=new_refund_key)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -170,5 +179,6 @@ class PaymentRefund(models.Model):
 
     @property
     def idempotency_key(self) -> str:
-        # Stable per row: a retry after a timeout can never refund twice.
-        return f"refund-{self.pk}"
+        # Stable per row: a retry after a timeout can never refund twice. Random, not derived
+        # from the row's id: a gateway outlives a reset database, whose ids start again.
+        return self.key

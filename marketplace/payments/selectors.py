@@ -56,6 +56,10 @@ def _quoted_by_account(quote) -> list[tuple[object, str, Decimal]]:
     return result
 
 
+# Public name for other apps (the waiver statements split a waiver exactly as families pay).
+quoted_by_account = _quoted_by_account
+
+
 def paid_by_account(*, child, term) -> dict[int | None, Decimal]:
     """Money paid for ``child``'s ``term`` per account (activity pk or None), net of the
     refunds sent through the gateway (pending ones included: that money is on its way back)."""
@@ -75,9 +79,9 @@ def amount_due(*, child, term, quote=None) -> list[DueLine]:
     """The lines still to pay for ``child`` in ``term`` (positive amounts only).
 
     The quote (from the charging standards in force) per account, less what was already paid
-    for that account this term. A line paid in full, or over-paid because the quote fell
-    (a waiver approved after payment), has nothing due; giving back an over-payment is the
-    school's decision, not an automatic refund.
+    for that account this term. A line paid in full, or over-paid because the quote fell,
+    has nothing due; the over-payment of a waiver approved after payment or of leaving
+    supervised study is refunded by ``fees.services.fees_refund_overpayment``.
     """
     quote = quote if quote is not None else quote_for(child=child, term=term)
     paid = paid_by_account(child=child, term=term)
@@ -88,6 +92,25 @@ def amount_due(*, child, term, quote=None) -> list[DueLine]:
         if line.amount > 0:
             lines.append(line)
     return lines
+
+
+def over_paid_by_account(*, child, term, quote=None) -> list[tuple[object, Decimal]]:
+    """``(activity or None, amount)`` for each account of ``child``'s ``term`` paid through
+    the gateway beyond what the quote now asks (net of refunds already made or on their
+    way): a waiver approved after payment, or supervised study left mid-term."""
+    from marketplace.courses.models import Activity
+
+    quote = quote if quote is not None else quote_for(child=child, term=term)
+    quoted = {
+        (activity.pk if activity is not None else None): amount
+        for activity, _name, amount in _quoted_by_account(quote)
+    }
+    result = []
+    for key, paid in sorted(paid_by_account(child=child, term=term).items(), key=lambda kv: kv[0] or 0):
+        over = money(paid - quoted.get(key, ZERO))
+        if over > 0:
+            result.append((Activity.objects.get(pk=key) if key is not None else None, over))
+    return result
 
 
 def payments_of_household(household):

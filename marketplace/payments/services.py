@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from core.money import money
 from marketplace.households.models import Household
 from marketplace.ledger.services import ledger_pay
+from marketplace.ledger.signals import ledger_moved
 from marketplace.payments.models import Payment, PaymentEvent, PaymentLine, PaymentRefund
 from marketplace.payments.providers import (
     PROVIDERS,
@@ -73,11 +74,13 @@ def payment_start(*, child, term, user, provider: PaymentProvider | None = None)
     second charge. Refused when the child has no household or nothing is due.
     """
     if child.household_id is None:
-        raise PaymentRefused(_("The child is not linked to a household."))
+        raise PaymentRefused(_("The child is not linked to a household."), code="payment_no_household")
     Household.objects.select_for_update().filter(pk=child.household_id).first()
     lines = amount_due(child=child, term=term)
     if not lines:
-        raise PaymentRefused(_("Nothing is due for %(child)s this term.") % {"child": child.name})
+        raise PaymentRefused(
+            _("Nothing is due for %(child)s this term.") % {"child": child.name}, code="payment_nothing_due"
+        )
     existing = _pending_for(child, term, lines)
     if existing is not None:
         return existing
@@ -93,7 +96,7 @@ def payment_start(*, child, term, user, provider: PaymentProvider | None = None)
             description=f"{child.name} {term}",
         )
     except PaymentError as error:
-        raise PaymentRefused(str(error)) from error
+        raise PaymentRefused(str(error), code="payment_gateway_error") from error
     payment = Payment.objects.create(
         household_id=child.household_id,
         child=child,
@@ -156,17 +159,17 @@ def payment_confirm(*, payment: Payment, payment_method: str) -> Intent:
     payment that is not pending, with a message to show.
     """
     if payment.status != Payment.Status.PENDING:
-        raise PaymentRefused(_("This payment is not awaiting payment."))
+        raise PaymentRefused(_("This payment is not awaiting payment."), code="payment_not_pending")
     if not payment_method or len(payment_method) > 255:
-        raise PaymentRefused(_("Enter the card details."))
+        raise PaymentRefused(_("Enter the card details."), code="payment_no_card")
     provider = provider_for(payment)
     try:
         intent = provider.confirm(payment.intent_id, payment_method=payment_method)
     except PaymentDeclined as error:
         _note_failure(payment, str(error))
-        raise PaymentRefused(str(error)) from error
+        raise PaymentRefused(str(error), code="payment_declined") from error
     except PaymentError as error:
-        raise PaymentRefused(str(error)) from error
+        raise PaymentRefused(str(error), code="payment_gateway_error") from error
     if intent.succeeded:
         if payment.provider == "offline":
             # The offline gateway keeps no state: feed its signed event through the webhook
@@ -320,4 +323,12 @@ def payment_refunds_send(*, refund_ids=None) -> list[PaymentRefund]:
                 )
             refund.save(update_fields=["attempts", "refund_id", "failure", "status", "updated_at"])
             done.append(refund)
+    # Refunds owed to families are a risk factor of the vendor: regrade on every answer.
+    vendor_ids = set(
+        PaymentRefund.objects.filter(
+            pk__in=[r.pk for r in done], line__activity__vendor__isnull=False
+        ).values_list("line__activity__vendor_id", flat=True)
+    )
+    if vendor_ids:
+        ledger_moved.send(sender=PaymentRefund, vendor_ids=vendor_ids)
     return done

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from core.money import format_yuan
 from marketplace.fees.quotes import QuoteError
 from marketplace.payments import selectors, services
 from marketplace.payments.models import Payment
@@ -98,7 +99,8 @@ def done(request, household_id: int, payment_id: int):
     payment = services.payment_sync(payment=_payment_or_404(request, household_id, payment_id))
     if payment.status == Payment.Status.SUCCEEDED:
         messages.success(
-            request, _("Thank you: the payment of ¥%(amount)s was received.") % {"amount": payment.amount}
+            request,
+            _("Thank you: the payment of %(amount)s was received.") % {"amount": format_yuan(payment.amount)},
         )
     elif payment.status == Payment.Status.PENDING:
         messages.warning(

@@ -116,9 +116,11 @@ def instructor_fit(*, instructor: Instructor, slots, meetings: int) -> Instructo
 
 
 def instructors_for_request(course_request: CourseRequest):
-    """Who may be named: the course's instructors when it names some, else all the vendor's."""
+    """Who may be named: the course's instructors when it names some, else all the vendor's;
+    of either, only those the bureau has checked."""
     course = course_request.course
-    instructors = Instructor.objects.filter(vendor_id=course_request.vendor_id)
+    # Only instructors the bureau has checked; a new one waits for its amendment's approval.
+    instructors = Instructor.objects.filter(vendor_id=course_request.vendor_id, vetted=True)
     if course.instructors.exists():
         instructors = instructors.filter(pk__in=course.instructors.values("pk"))
     return instructors.prefetch_related(

@@ -20,6 +20,7 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.money import format_yuan
 from core.weekdays import WEEKDAY_SHORT
 from marketplace.courses.models import Activity, Course, check_allowed_slots
 from marketplace.fees.models import ChargingStandard
@@ -108,12 +109,12 @@ def price_refusal(*, school, term, price) -> tuple[str | None, ChargingStandard 
     if price > standard.cap_amount:
         return (
             _(
-                "The price per session, ¥%(price)s, is above the cap of ¥%(cap)s set by the charging "
+                "The price per session, %(price)s, is above the cap of %(cap)s set by the charging "
                 "standard in force in %(district)s (%(document)s)."
             )
             % {
-                "price": price,
-                "cap": standard.cap_amount,
+                "price": format_yuan(price),
+                "cap": format_yuan(standard.cap_amount),
                 "district": school.district.display_name,
                 "document": standard.approval_document,
             },

@@ -95,8 +95,12 @@ def school_requests(request, school_id: int):
 @login_required
 @require_POST
 def request_withdraw(request, school_id: int, request_id: int):
+    """Withdraw the school's open request; a POST without ``confirm`` only asks to confirm."""
     school = school_for_user_or_404(request.user, school_id)
     course_request = _school_request_or_404(school, request_id)
+    if not request.POST.get("confirm"):
+        context = {"school": school, "course_request": course_request}
+        return render(request, "purchases/withdraw_confirm.html", context)
     try:
         services.course_request_withdraw(course_request=course_request, user=request.user)
     except services.PurchaseError as error:

@@ -5,7 +5,9 @@ The grade follows the four risk factors of the Zhenhai district practice:
 1. **institution type** — points per legal form (``RiskPolicy.points_<type>``);
 2. **prepaid exposure** — pupils who still hold prepaid sessions and the money held for
    them: the worse of the two measures counts (one exposure, not counted twice);
-3. **refunds owed** — money held for pupils no longer placed in the activity;
+3. **refunds owed** — money held for pupils no longer placed in the activity, and refunds
+   the payment gateway has not accepted yet (pending, or refused and awaiting the retry):
+   a refund counts as paid back only once the gateway took it;
 4. **operating status** — a suspended vendor is D outright (when the policy says so); open
    complaints add points.
 

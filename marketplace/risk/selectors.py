@@ -8,13 +8,14 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from core.money import format_yuan
 from marketplace.risk.grading import GRADED_STATUSES
 from marketplace.risk.models import Complaint, RiskAssessment, RiskPolicy
 from marketplace.vendors.models import InstitutionType, Vendor, VendorStatus
 
 
 def _yuan(value) -> str:
-    return f"¥{Decimal(value):,.2f}"
+    return format_yuan(Decimal(value), grouping=True)
 
 
 def reason_text(reason: dict) -> str:

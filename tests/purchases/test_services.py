@@ -487,3 +487,17 @@ def test_withdrawing_closes_the_request(world):
     course_request.refresh_from_db()
     assert course_request.status == CourseRequest.Status.WITHDRAWN
     assert course_request.decided_by == world.admin.user and course_request.decided_at is not None
+
+
+def test_an_instructor_the_bureau_has_not_checked_cannot_be_named(world):
+    from marketplace.vendors.models import Instructor
+
+    Instructor.objects.filter(pk=world.zhang.pk).update(vetted=False)
+    world.zhang.refresh_from_db()
+    course_request = request_for(world, meetings_per_week=1)
+    with pytest.raises(PurchaseError) as refused:
+        course_request_accept(
+            course_request=course_request, user=world.vendor_member.user, instructors=[world.zhang]
+        )
+    assert world.zhang.name in field_errors(refused.value)["instructors"]
+    assert not Activity.objects.exists()

@@ -195,13 +195,13 @@ def test_the_school_withdraws_an_open_request(english, client, world):
     course_request = request_for(world)
     client.force_login(world.admin.user)
     url = reverse("purchases:request_withdraw", args=[world.school.pk, course_request.pk])
-    response = client.post(url, follow=True)
+    response = client.post(url, {"confirm": "yes"}, follow=True)
     course_request.refresh_from_db()
     assert course_request.status == CourseRequest.Status.WITHDRAWN
     assert 'data-status="withdrawn"' in response.content.decode()
     assert 'data-testid="withdraw-button"' not in response.content.decode()
     # Again: refused with a message, nothing changes.
-    response = client.post(url, follow=True)
+    response = client.post(url, {"confirm": "yes"}, follow=True)
     assert any("no longer awaiting" in m for m in messages_of(response))
 
 
