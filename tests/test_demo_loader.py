@@ -7,7 +7,7 @@ reset it run inside their own transaction, so the module's city comes back after
 import io
 import re
 import time
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -37,6 +37,7 @@ ROLE_LOGINS = {
     "admin@demo.afterschool.cn": Role.SCHOOL_ADMIN,
     "admin2@demo.afterschool.cn": Role.SCHOOL_ADMIN,
     "teacher@demo.afterschool.cn": Role.TEACHER,
+    "teacher2@demo.afterschool.cn": Role.TEACHER,
     "vendor@demo.afterschool.cn": Role.VENDOR_MEMBER,
     "reviewer@demo.afterschool.cn": Role.COURSE_REVIEWER,
     "parent@demo.afterschool.cn": Role.PARENT,
@@ -343,3 +344,70 @@ def test_demo_vendor_has_a_request_to_answer_and_reviewers_a_queue(demo_city):
         CourseReview.objects.filter(outcome="approved").count()
         == Course.objects.filter(vendor__isnull=False, review_status="approved").count()
     )
+
+
+def test_a_submitted_application_is_complete_and_its_officer_can_approve_it(demo_city):
+    from marketplace.vendors import selectors as vendor_selectors
+    from marketplace.vendors import services as vendor_services
+    from people.roles.models import Membership
+
+    submitted = Vendor.objects.filter(status=Vendor.Status.SUBMITTED)
+    assert submitted.exists()
+    reviewed = [Vendor.Status.SUBMITTED, Vendor.Status.APPROVED, Vendor.Status.SUSPENDED]
+    for vendor in Vendor.objects.filter(status__in=reviewed):
+        assert vendor_selectors.vendor_missing_items(vendor=vendor) == [], vendor
+    vendor = submitted.first()
+    officer = (
+        Membership.objects.filter(role=Role.BUREAU_OFFICER, district=vendor.district).first()
+        or Membership.objects.get(role=Role.BUREAU_OFFICER, district__isnull=True)
+    ).user
+    with transaction.atomic():
+        vendor_services.vendor_approve(vendor=vendor, officer=officer)
+        assert Vendor.objects.get(pk=vendor.pk).status == Vendor.Status.APPROVED
+        transaction.set_rollback(True)
+
+
+def test_the_first_weeks_of_the_term_were_delivered(demo_city):
+    """Registers taken, duties recorded, rest earned, money released and settled: through the
+    services, in the past, so that with the clock as it is a teacher can claim rest and the
+    money pages have figures."""
+    from django.utils import timezone
+
+    from fixtures.demo import HISTORY_SCHOOL, HISTORY_UNTIL
+    from marketplace.ledger.models import LedgerEntry, Payout
+    from marketplace.payments.models import Payment
+    from scheduling.attendance.models import AttendanceRecord, SessionDelivery
+    from scheduling.rest.models import DutyRecord
+    from scheduling.rest.selectors import balance_on
+    from scheduling.timetables.models import DatedSession
+
+    today = timezone.localdate()
+    school = School.objects.get(code=HISTORY_SCHOOL)
+    teacher = Membership.objects.get(user__email="teacher2@demo.afterschool.cn", role=Role.TEACHER)
+    assert teacher.school == school
+    assert DutyRecord.objects.filter(staff=teacher.staff).exists()
+    assert balance_on(teacher.staff, today) >= 1
+
+    sessions = DatedSession.objects.filter(school=school)
+    past = sessions.filter(date__lte=HISTORY_UNTIL)
+    assert past.exists() and sessions.filter(date__gt=today).exists()
+    # Every session of the delivered weeks has its register; none after them, none ahead.
+    assert SessionDelivery.objects.filter(dated_session__in=past).count() == past.count()
+    assert not SessionDelivery.objects.filter(dated_session__date__gt=HISTORY_UNTIL).exists()
+    assert not AttendanceRecord.objects.filter(dated_session__date__gte=today).exists()
+    assert AttendanceRecord.objects.filter(dated_session__in=past).count() > 1000
+    # Each register was taken after its session had started.
+    for delivery in SessionDelivery.objects.select_related("dated_session")[:50]:
+        session = delivery.dated_session
+        starts = timezone.make_aware(datetime.combine(session.date, session.start))
+        assert delivery.delivered_at >= starts
+
+    assert Payment.objects.filter(
+        status=Payment.Status.SUCCEEDED, child__school_class__school=school
+    ).exists()
+    released = LedgerEntry.objects.filter(kind="released", school=school)
+    assert released.exists()
+    assert LedgerEntry.objects.filter(kind="settled", school=school).count() == released.count()
+    assert Payout.objects.filter(school=school, amount__gt=0).exists()
+    # The delivered history is one school's: the others are untouched.
+    assert not SessionDelivery.objects.exclude(dated_session__school=school).exists()

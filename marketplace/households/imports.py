@@ -42,6 +42,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.exports import csv_text
 from core.weekdays import ALL_SCHOOL_DAYS_MASK, DAY_CODES
@@ -152,7 +153,11 @@ def read_rows(upload) -> list[list[str]]:
 
 
 def _cell_too_long() -> str:
-    return _("This cell is longer than %(n)s characters.") % {"n": MAX_CELL_CHARS}
+    return ngettext(
+        "This cell is longer than %(n)s character.",
+        "This cell is longer than %(n)s characters.",
+        MAX_CELL_CHARS,
+    ) % {"n": MAX_CELL_CHARS}
 
 
 def _read_csv(text: str) -> list[list[str]]:
@@ -285,7 +290,14 @@ def _validate(school: School, rows: list[list[str]]):
     if errors:
         return errors, []
     if len(rows) - 1 > MAX_ROWS:
-        return [RowError(0, "", _("At most %(n)s pupils per file.") % {"n": MAX_ROWS})], []
+        return [
+            RowError(
+                0,
+                "",
+                ngettext("At most %(n)s pupil per file.", "At most %(n)s pupils per file.", MAX_ROWS)
+                % {"n": MAX_ROWS},
+            )
+        ], []
 
     classes = {(c.grade, c.number): c for c in school.classes.all()}
     existing = {

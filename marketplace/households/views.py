@@ -6,6 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.downloads import set_download_name
@@ -16,7 +17,8 @@ from marketplace.households.forms import ChildLinkForm, HouseholdForm, PupilImpo
 from marketplace.households.imports import PupilImportError, pupils_import, template_csv
 from marketplace.households.services import HouseholdError
 from people.roles.access import household_for_user_or_404, school_for_user_or_404
-from scheduling.timetables.publishing import sessions_for_class, week_of
+from scheduling.timetables.ics import calendar_for_household
+from scheduling.timetables.publishing import week_of
 from schools.selectors import term_current, today
 
 
@@ -67,9 +69,7 @@ def _household_page(request, household, link_form, status=200):
             {
                 "child": child,
                 "activities": activities_open_to(school_class=child.school_class, term=term),
-                "week": sessions_for_class(
-                    school_class=child.school_class, start=monday, end=sunday
-                ).select_related("staff", "room"),
+                "week": selectors.sessions_for_child(child=child, start=monday, end=sunday),
             }
             for child in selectors.children_of_household(household=household)
         ],
@@ -82,6 +82,15 @@ def _household_page(request, household, link_form, status=200):
 def household_home(request, household_id: int):
     household = household_for_user_or_404(request.user, household_id)
     return _household_page(request, household, ChildLinkForm())
+
+
+@login_required
+@require_GET
+def household_calendar(request, household_id: int):
+    """The household's calendar feed: every child's supervised study and activity places."""
+    household = household_for_user_or_404(request.user, household_id)
+    response = HttpResponse(calendar_for_household(household), content_type="text/calendar; charset=utf-8")
+    return set_download_name(response, f"household-{household.pk}", "ics")
 
 
 @login_required
@@ -131,8 +140,24 @@ def class_pupils(request, school_id: int, class_id: int):
 @login_required
 @require_POST
 def link_codes_issue(request, school_id: int, class_id: int):
+    """Issue codes to the class's unlinked pupils. When some already hold a code (a slip the
+    family may have), the new code cancels it, so a POST without ``confirm`` only shows how
+    many slips stop working and asks to confirm; a class with no codes yet gets them at once."""
     school = school_for_user_or_404(request.user, school_id)
     school_class = selectors.class_for_school_or_404(school=school, class_id=class_id)
+    cancelled = selectors.pupils_of_class(school_class=school_class).filter(
+        household__isnull=True, link_code__isnull=False
+    )
+    if cancelled.exists() and not request.POST.get("confirm"):
+        context = {
+            "school": school,
+            "school_class": school_class,
+            "cancelled": cancelled.count(),
+            "unlinked": selectors.pupils_of_class(school_class=school_class)
+            .filter(household__isnull=True)
+            .count(),
+        }
+        return render(request, "households/link_codes_confirm.html", context)
     try:
         issued = services.link_codes_issue(school_class=school_class)
     except HouseholdError as error:
@@ -140,7 +165,12 @@ def link_codes_issue(request, school_id: int, class_id: int):
     else:
         messages.success(
             request,
-            _("%(n)s link codes issued. Earlier codes of these pupils no longer work.") % {"n": issued},
+            ngettext(
+                "%(n)s link code issued. An earlier code of this pupil no longer works.",
+                "%(n)s link codes issued. Earlier codes of these pupils no longer work.",
+                issued,
+            )
+            % {"n": issued},
         )
     return redirect("households:class_pupils", school.pk, school_class.pk)
 

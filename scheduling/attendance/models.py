@@ -16,6 +16,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.models import AppendOnly
+
 
 class AttendanceRecord(models.Model):
     """Whether one child was at one dated session."""
@@ -95,3 +97,44 @@ class SessionDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dated_session} · {self.delivered_at:%Y-%m-%d %H:%M}"
+
+
+class RegisterDelegation(AppendOnly):
+    """A school administrator handing one session's register to a member of staff.
+
+    A log: the latest row of a session names who may take its register besides those who
+    always may (its teacher or vendor, the school's administrators); a row without
+    ``staff`` withdraws the delegation. Rows are never changed nor removed.
+    """
+
+    dated_session = models.ForeignKey(
+        "timetables.DatedSession",
+        on_delete=models.CASCADE,
+        related_name="register_delegations",
+        verbose_name=_("session"),
+    )
+    staff = models.ForeignKey(
+        "staff.StaffMember",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="register_delegations",
+        verbose_name=_("delegated to"),
+    )
+    delegated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("delegated by"),
+    )
+    delegated_at = models.DateTimeField(_("delegated at"))
+
+    class Meta:
+        ordering = ["dated_session", "-delegated_at", "-pk"]
+        verbose_name = _("register delegation")
+        verbose_name_plural = _("register delegations")
+
+    def __str__(self) -> str:
+        return f"{self.dated_session} → {self.staff or '—'}"

@@ -95,8 +95,11 @@ def feed(request, token: str):
 @login_required
 @require_POST
 def feed_reset(request, staff_id: int):
-    """The teacher replaces their feed's token; the old address stops working."""
+    """The teacher replaces their feed's token; the old address stops working, so a POST
+    without ``confirm`` only asks to confirm."""
     staff = selectors.own_staff_or_404(request.user, staff_id)
+    if not request.POST.get("confirm"):
+        return render(request, "staff/feed_reset_confirm.html", {"staff": staff})
     services.calendar_feed_reset(staff=staff)
     messages.success(
         request, _("Your calendar address is new. Subscribe again with it; the old one no longer works.")

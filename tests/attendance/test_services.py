@@ -86,8 +86,9 @@ def test_retake_updates_without_duplicating_and_keeps_the_delivery(world, pupils
 
 def test_future_session_refused(world, pupils, received):
     statuses = {child.pk: "present" for child in pupils}
-    with pytest.raises(AttendanceError, match="not happened yet"):
+    with pytest.raises(AttendanceError) as excinfo:
         take(world, world.supervision, world.teacher, statuses, today=MONDAY.replace(day=13))
+    assert excinfo.value.code == "register_not_open"
     assert not AttendanceRecord.objects.exists() and not SessionDelivery.objects.exists()
     assert received == []
 
@@ -95,42 +96,48 @@ def test_future_session_refused(world, pupils, received):
 def test_unpublished_run_refused(world, pupils):
     world.run.published_at = None
     world.run.save()
-    with pytest.raises(AttendanceError, match="not part of a published"):
+    with pytest.raises(AttendanceError) as excinfo:
         take(world, world.supervision, world.teacher, {child.pk: "present" for child in pupils})
+    assert excinfo.value.code == "not_published"
     assert not SessionDelivery.objects.exists()
 
 
 def test_child_not_on_roster_refused(world, pupils):
     stranger = f.ChildFactory(school=world.school)
     statuses = {child.pk: "present" for child in pupils} | {stranger.pk: "present"}
-    with pytest.raises(AttendanceError, match="not on this session's roster"):
+    with pytest.raises(AttendanceError) as excinfo:
         take(world, world.supervision, world.teacher, statuses)
+    assert excinfo.value.code == "not_on_roster"
     assert not AttendanceRecord.objects.exists() and not SessionDelivery.objects.exists()
 
 
 def test_missing_child_refused(world, pupils):
-    with pytest.raises(AttendanceError, match="every child"):
+    with pytest.raises(AttendanceError) as excinfo:
         take(world, world.supervision, world.teacher, {pupils[0].pk: "present"})
+    assert excinfo.value.code == "status_missing"
     assert not AttendanceRecord.objects.exists()
 
 
 def test_bad_status_refused(world, pupils):
     statuses = {child.pk: "present" for child in pupils} | {pupils[1].pk: "late"}
-    with pytest.raises(AttendanceError, match="not an attendance status"):
+    with pytest.raises(AttendanceError) as excinfo:
         take(world, world.supervision, world.teacher, statuses)
+    assert excinfo.value.code == "status_invalid"
     assert not AttendanceRecord.objects.exists()
 
 
 def test_overlong_note_refused(world, pupils):
-    with pytest.raises(AttendanceError, match="too long"):
+    with pytest.raises(AttendanceError) as excinfo:
         take(world, world.supervision, world.teacher, {c.pk: "present" for c in pupils}, note="x" * 501)
+    assert excinfo.value.code == "note_too_long"
     assert not SessionDelivery.objects.exists()
 
 
 @pytest.mark.parametrize("who", ["other_teacher", "other_vendor_user", "vendor_user"])
 def test_someone_else_refused(world, pupils, who):
-    with pytest.raises(AttendanceError, match="may not take"):
+    with pytest.raises(AttendanceError) as excinfo:
         take(world, world.supervision, getattr(world, who), {c.pk: "present" for c in pupils})
+    assert excinfo.value.code == "not_allowed"
     assert not SessionDelivery.objects.exists()
 
 

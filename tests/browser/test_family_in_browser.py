@@ -5,7 +5,7 @@ attendance on the day, the next night's settlement pays the vendor, and the fami
 balance falls.
 
 Time moves with time-machine (in this process: the live server's thread too), because
-attendance is only taken on or after a session's day and settlement pays the day before.
+attendance is only taken once a session has started and settlement pays the day before.
 """
 
 import json
@@ -211,8 +211,11 @@ def test_rank_publish_pay_attend_settle(db_worker, stripe_site, live_server, bro
             taker = new_page()
             login(taker, live_server, user.email)
             taker.goto(f"{live_server.url}{reverse('attendance:take', args=[session.pk])}")
+            # Nobody is pre-marked: every child on the roster gets a status of its own.
             row = taker.locator(f"[data-testid=roster-row][data-child='{child.pk}']")
-            row.get_by_test_id("status-present").check()
+            assert row.locator("input[type=radio]:checked").count() == 0
+            for radio in taker.locator("[data-testid=status-present]").all():
+                radio.check()
             taker.get_by_test_id("save").click()
             taker.get_by_test_id("delivered").wait_for()
         released = LedgerEntry.objects.filter(household=household, kind="released")

@@ -57,7 +57,7 @@ def test_reset_kills_the_old_token(client, world):
     home = client.get(reverse("staff:teacher_home", args=[world.staff.pk])).content.decode()
     old = CalendarFeed.objects.get(staff=world.staff).token
     assert "http://testserver" + _feed_path(old) in home  # shown in full, to copy
-    response = client.post(reverse("staff:feed_reset", args=[world.staff.pk]))
+    response = client.post(reverse("staff:feed_reset", args=[world.staff.pk]), {"confirm": "yes"})
     assert response.status_code == 302
     new = CalendarFeed.objects.get(staff=world.staff).token
     assert new != old
@@ -75,6 +75,7 @@ def test_only_the_teacher_sees_and_resets_their_feed(client, world):
     for user in (colleague.user, stranger.user, admin.user):
         client.force_login(user)
         assert client.post(reset).status_code == 404
+        assert client.post(reset, {"confirm": "yes"}).status_code == 404
     assert CalendarFeed.objects.get(staff=world.staff).token == token
     # The administrator may open the teacher's page, but not see the private address.
     client.force_login(admin.user)
