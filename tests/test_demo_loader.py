@@ -411,3 +411,60 @@ def test_the_first_weeks_of_the_term_were_delivered(demo_city):
     assert Payout.objects.filter(school=school, amount__gt=0).exists()
     # The delivered history is one school's: the others are untouched.
     assert not SessionDelivery.objects.exclude(dated_session__school=school).exists()
+
+
+def test_the_demo_vendor_was_paid_for_its_meetings_in_the_delivered_weeks(demo_city, client):
+    """At the history school, families chose the demo vendor's activities in a closed window;
+    publishing allocated their places, they paid, the meetings' registers released the money
+    and the nights settled it: the vendor member's payouts page lists the payouts."""
+    from django.urls import reverse
+
+    from fixtures.demo import HISTORY_SCHOOL, HISTORY_UNTIL
+    from marketplace.enrolment.models import Enrolment, EnrolmentWindow
+    from marketplace.ledger.models import LedgerEntry, Payout
+    from scheduling.attendance.models import SessionDelivery
+
+    school = School.objects.get(code=HISTORY_SCHOOL)
+    member = Membership.objects.get(user__email="vendor@demo.afterschool.cn", role=Role.VENDOR_MEMBER)
+    vendor = member.vendor
+    window = EnrolmentWindow.objects.select_related("term").get(school=school)
+    term = window.term
+    assert window.allocated_run_id is not None and window.closes_at.date() < term.start
+
+    places = Enrolment.objects.filter(activity__school=school, activity__term=term, status="placed")
+    # Each of the vendor's activities there runs with at least its minimum size.
+    vendor_activities = Activity.objects.filter(school=school, term=term, vendor=vendor)
+    assert vendor_activities.count() >= 2
+    for activity in vendor_activities:
+        assert places.filter(activity=activity).count() >= activity.min_size, activity
+    # Places came from the ranked allocation, each the family's first (and only) choice.
+    assert set(places.values_list("source", "choice_rank")) == {(Enrolment.Source.ALLOCATION, 1)}
+    # Every family with a place paid for it.
+    for enrolment in places.select_related("child"):
+        assert LedgerEntry.objects.filter(
+            kind="paid", child=enrolment.child, activity=enrolment.activity
+        ).exists(), enrolment
+
+    released = LedgerEntry.objects.filter(
+        kind="released", activity__vendor=vendor, dated_session__date__lte=HISTORY_UNTIL
+    )
+    assert released.exists()
+    assert SessionDelivery.objects.filter(
+        dated_session__activity__vendor=vendor, dated_session__in=released.values("dated_session")
+    ).exists()
+    settled = LedgerEntry.objects.filter(kind="settled", settles__in=released)
+    assert settled.count() == released.count()
+    payouts = Payout.objects.filter(vendor=vendor, amount__gt=0)
+    assert payouts.exists()
+    assert payouts.aggregate(total=Sum("amount"))["total"] == released.aggregate(total=Sum("amount"))["total"]
+    assert set(settled.values_list("payout", flat=True)) == set(payouts.values_list("pk", flat=True))
+    assert all(payout.for_date <= HISTORY_UNTIL for payout in payouts)
+
+    client.force_login(member.user)
+    page = client.get(reverse("ledger:vendor_payouts", args=[vendor.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    for payout in payouts:
+        assert reverse("ledger:vendor_payout", args=[vendor.pk, payout.pk]) in html
+    # The other school's window story is untouched: its places wait for its administrator.
+    assert EnrolmentWindow.objects.exclude(school=school).get().allocated_run_id is None

@@ -112,7 +112,9 @@ def window_save(
 
 
 @transaction.atomic
-def plan_save(*, child: Child, term, user, days, wants: int, activity_ids_in_rank_order) -> TermPlan:
+def plan_save(
+    *, child: Child, term, user, days, wants: int, activity_ids_in_rank_order, now=None
+) -> TermPlan:
     """Record the child's plan for ``term``: after-school ``days`` (weekday numbers, within
     the class's days), ``wants`` activities, and the ranked activity ids (first = most wanted).
 
@@ -121,10 +123,11 @@ def plan_save(*, child: Child, term, user, days, wants: int, activity_ids_in_ran
     ``max_choices``; ``1 ≤ wants ≤ min(number of choices, max_activities)`` (``wants`` is 0
     only with no choices: the child stays for supervision only). The previous choices are
     replaced as a whole. ``user`` is the parent acting (checked by the caller's access helper).
+    ``now`` is the moment of the choice (default: the clock; the demo's history passes its own).
     """
     school_class = child.school_class
     window = window_for(school=school_class.school, term=term)
-    state = window_state(window)
+    state = window_state(window, now=now)
     if state is None:
         raise EnrolmentError(_("The school has not opened enrolment for this term."), code="no_window")
     if state != WindowState.OPEN:
