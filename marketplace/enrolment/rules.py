@@ -146,7 +146,8 @@ def days_of(*, child, term) -> set[int]:
 
 def _plan(*, child, term) -> TermPlan | None:
     return _remember(
-        ("plan", child.pk, term.pk), lambda: TermPlan.objects.filter(child=child, term=term).first()
+        ("plan", child.pk, term.pk),
+        lambda: TermPlan.objects.filter(child=child, term=term).order_by("pk").first(),
     )
 
 

@@ -55,7 +55,7 @@ def child_of_household_or_404(*, household, child_id: int):
 def plan_for(*, child, term) -> TermPlan | None:
     if term is None:
         return None
-    return TermPlan.objects.filter(child=child, term=term).first()
+    return TermPlan.objects.filter(child=child, term=term).order_by("pk").first()
 
 
 def choices_of(plan: TermPlan | None) -> list[Choice]:

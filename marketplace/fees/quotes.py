@@ -153,7 +153,7 @@ def chosen_weekdays(child, term) -> tuple[list[int], list[int]]:
     from marketplace.enrolment.models import TermPlan
 
     class_days = days_from_mask(child.school_class.days)
-    plan = TermPlan.objects.filter(child=child, term=term).only("days").first()
+    plan = TermPlan.objects.filter(child=child, term=term).only("days").order_by("pk").first()
     if plan is None:
         return class_days, class_days
     return [d for d in days_from_mask(plan.days) if d in class_days], class_days
@@ -163,7 +163,12 @@ def study_left_on(child, term) -> date | None:
     """The day the child left supervised study in ``term`` (not charged from then), or None."""
     from marketplace.enrolment.models import TermPlan
 
-    return TermPlan.objects.filter(child=child, term=term).values_list("study_left_on", flat=True).first()
+    return (
+        TermPlan.objects.filter(child=child, term=term)
+        .order_by("pk")
+        .values_list("study_left_on", flat=True)
+        .first()
+    )
 
 
 def _supervision_lines(*, child, term, start: date, district_id: int) -> list[QuoteLine]:

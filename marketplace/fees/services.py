@@ -240,7 +240,7 @@ def study_leave(*, child, term, user, on, today=None):
         raise StudyLeaveError(
             {"on": ValidationError(_("The day must fall within the term."), code="study_leave_outside_term")}
         )
-    plan = TermPlan.objects.select_for_update().filter(child=child, term=term).first()
+    plan = TermPlan.objects.select_for_update().filter(child=child, term=term).order_by("pk").first()
     if plan is None:
         try:
             with transaction.atomic():

@@ -54,7 +54,10 @@ def roster_for(dated_session: DatedSession) -> list[Child]:
     school_class = dated_session.school_class
     plans = {}
     left = set()
-    for plan in TermPlan.objects.filter(term_id=dated_session.term_id, child__school_class=school_class):
+    # No ordering: the plans go into a dict, and the default ordering joins four tables.
+    for plan in TermPlan.objects.filter(
+        term_id=dated_session.term_id, child__school_class=school_class
+    ).order_by():
         plans[plan.child_id] = plan.days
         if plan.study_left_on is not None and plan.study_left_on <= day:
             left.add(plan.child_id)
