@@ -4,8 +4,9 @@ from django.shortcuts import get_object_or_404, render
 from core.downloads import set_download_name
 from marketplace.fees.selectors import standards_in_force
 from marketplace.vendors.selectors import vendor_status_counts
-from people.roles.access import bureau_membership_or_404, school_for_user_or_404
+from people.roles.access import bureau_membership_or_404
 from schools import selectors
+from schools.access import school_for_user_or_404
 from schools.models import District
 
 

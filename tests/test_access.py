@@ -5,21 +5,21 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
+from marketplace.households.access import household_for_user_or_404
+from marketplace.vendors.access import vendor_for_user_or_404
 from people.accounts.models import User
 from people.roles.access import (
     bureau_membership_or_404,
     has_role,
-    household_for_user_or_404,
     memberships_of,
     require_role,
     reviewer_membership_or_404,
     roles_of,
-    school_for_user_or_404,
     school_ids_for,
-    staff_for_user_or_404,
-    vendor_for_user_or_404,
 )
 from people.roles.models import Role
+from scheduling.staff.access import staff_for_user_or_404
+from schools.access import school_for_user_or_404
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

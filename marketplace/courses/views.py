@@ -32,7 +32,8 @@ from marketplace.reviews.selectors import (
     rounds_scored_by,
     rounds_to_score,
 )
-from people.roles.access import require_role, vendor_for_user_or_404
+from marketplace.vendors.access import vendor_for_user_or_404
+from people.roles.access import require_role
 from people.roles.models import Role
 
 

@@ -26,7 +26,8 @@ from marketplace.enrolment import selectors, services
 from marketplace.enrolment.forms import PlanForm, WindowForm
 from marketplace.enrolment.models import Enrolment
 from marketplace.enrolment.rules import cancellation
-from people.roles.access import household_for_user_or_404, school_for_user_or_404
+from marketplace.households.access import household_for_user_or_404
+from schools.access import school_for_user_or_404
 from schools.selectors import term_current
 
 

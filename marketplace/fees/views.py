@@ -17,8 +17,9 @@ from marketplace.fees import selectors, services
 from marketplace.fees.forms import FeePolicyForm, StudyLeaveForm, WaiverDecisionForm, WaiverRequestForm
 from marketplace.fees.models import SchoolFeePolicy, Waiver
 from marketplace.fees.quotes import QuoteError, quote_for, study_left_on
+from marketplace.households.access import household_for_user_or_404
 from marketplace.payments.selectors import amount_due
-from people.roles.access import household_for_user_or_404, school_for_user_or_404
+from schools.access import school_for_user_or_404
 from schools.models import Term
 from schools.selectors import term_current
 

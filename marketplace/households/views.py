@@ -13,12 +13,13 @@ from core.downloads import set_download_name
 from core.exports import CSV_CONTENT_TYPE
 from marketplace.courses.selectors import activities_open_to
 from marketplace.households import selectors, services
+from marketplace.households.access import household_for_user_or_404
 from marketplace.households.forms import ChildLinkForm, HouseholdForm, PupilImportForm
 from marketplace.households.imports import PupilImportError, pupils_import, template_csv
 from marketplace.households.services import HouseholdError
-from people.roles.access import household_for_user_or_404, school_for_user_or_404
 from scheduling.timetables.ics import calendar_for_household
 from scheduling.timetables.publishing import week_of
+from schools.access import school_for_user_or_404
 from schools.selectors import term_current, today
 
 

@@ -18,15 +18,11 @@ from core.money import money
 from marketplace.fees.selectors import waiver_shares
 from marketplace.households.selectors import household_of_user
 from marketplace.ledger import selectors
+from marketplace.vendors.access import vendor_for_user_or_404
 from marketplace.vendors.selectors import vendors_for_officer
-from people.roles.access import (
-    bureau_covers_district,
-    bureau_district_ids,
-    require_role,
-    school_for_user_or_404,
-    vendor_for_user_or_404,
-)
+from people.roles.access import bureau_covers_district, bureau_district_ids, require_role
 from people.roles.models import Role
+from schools.access import school_for_user_or_404
 
 PAYOUTS_PER_PAGE = 50
 

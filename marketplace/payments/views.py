@@ -12,10 +12,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.money import format_yuan
 from marketplace.fees.quotes import QuoteError
+from marketplace.households.access import household_for_user_or_404
 from marketplace.payments import selectors, services
 from marketplace.payments.models import Payment
 from marketplace.payments.providers import WebhookSignatureError, get_provider
-from people.roles.access import household_for_user_or_404
 from schools.models import Term
 
 

@@ -19,7 +19,8 @@ from marketplace.courses.models import Course
 from marketplace.purchases import selectors, services
 from marketplace.purchases.forms import AcceptForm, CourseRequestForm, DeclineForm
 from marketplace.purchases.models import CourseRequest
-from people.roles.access import school_for_user_or_404, vendor_for_user_or_404
+from marketplace.vendors.access import vendor_for_user_or_404
+from schools.access import school_for_user_or_404
 
 
 def _course_or_404(school, course_id: int) -> Course:

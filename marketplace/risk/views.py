@@ -12,7 +12,8 @@ from django.views.decorators.http import require_GET, require_POST
 from marketplace.risk import selectors, services
 from marketplace.risk.forms import ComplaintForm, GradeFilterForm, ResolveForm, RiskPolicyForm
 from marketplace.risk.models import RiskPolicy
-from people.roles.access import bureau_district_ids, require_role, vendor_for_officer_or_404
+from marketplace.vendors.access import vendor_for_officer_or_404
+from people.roles.access import bureau_district_ids, require_role
 from people.roles.models import Role
 
 

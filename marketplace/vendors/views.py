@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core.downloads import set_download_name
 from core.params import query_id
 from marketplace.vendors import selectors, services
+from marketplace.vendors.access import vendor_for_officer_or_404, vendor_for_user_or_404
 from marketplace.vendors.forms import (
     AmendmentDecisionForm,
     AvailabilityFormSet,
@@ -35,14 +36,7 @@ from marketplace.vendors.forms import (
 )
 from marketplace.vendors.models import Vendor, VendorDecision
 from marketplace.vendors.services import VendorError
-from people.roles.access import (
-    bureau_district_ids,
-    bureau_membership_or_404,
-    require_role,
-    vendor_for_officer_or_404,
-    vendor_for_user_or_404,
-    vendor_ids_for,
-)
+from people.roles.access import bureau_district_ids, bureau_membership_or_404, require_role, vendor_ids_for
 from people.roles.models import Role
 
 # The officer's buttons, one per decision.

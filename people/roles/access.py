@@ -9,7 +9,6 @@ querysets they return), never with a bare ``get_object_or_404`` on an id from th
 from collections.abc import Iterable
 
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 
 from people.roles.models import Membership, Role
 
@@ -64,52 +63,6 @@ def school_ids_for(user, roles: Iterable[Role | str] = (Role.SCHOOL_ADMIN,)) -> 
     return {m.school_id for m in memberships_of(user) if m.role in roles and m.school_id}
 
 
-def school_for_user_or_404(user, school_id: int, *, roles=(Role.SCHOOL_ADMIN,), bureau: bool = False):
-    """The school, when the user holds one of ``roles`` there (or oversees its district).
-
-    ``bureau=True`` also admits bureau officers of the city or of the school's district.
-    """
-    from schools.models import School
-
-    school = get_object_or_404(School.objects.select_related("district"), pk=school_id)
-    if school.pk in school_ids_for(user, roles):
-        return school
-    if bureau and _bureau_covers_district(user, school.district_id):
-        return school
-    raise Http404("No such school for this account")
-
-
-def staff_for_user_or_404(user, staff_id: int):
-    """A staff record: the teacher's own, or any staff of a school the user administers."""
-    from scheduling.staff.models import StaffMember
-
-    staff = get_object_or_404(StaffMember.objects.select_related("school"), pk=staff_id)
-    own = any(m.staff_id == staff.pk for m in roles_of(user, Role.TEACHER))
-    if own or staff.school_id in school_ids_for(user):
-        return staff
-    raise Http404("No such staff member for this account")
-
-
-def vendor_for_user_or_404(user, vendor_id: int, *, bureau: bool = False):
-    from marketplace.vendors.models import Vendor
-
-    vendor = get_object_or_404(Vendor.objects.select_related("district", "category"), pk=vendor_id)
-    if any(m.vendor_id == vendor.pk for m in roles_of(user, Role.VENDOR_MEMBER)):
-        return vendor
-    if bureau and _bureau_covers_district(user, vendor.district_id):
-        return vendor
-    raise Http404("No such vendor for this account")
-
-
-def household_for_user_or_404(user, household_id: int):
-    from marketplace.households.models import Household
-
-    household = get_object_or_404(Household, pk=household_id)
-    if any(m.household_id == household.pk for m in roles_of(user, Role.PARENT)):
-        return household
-    raise Http404("No such household for this account")
-
-
 def reviewer_membership_or_404(user, membership_id: int) -> Membership:
     for membership in roles_of(user, Role.COURSE_REVIEWER):
         if membership.pk == membership_id:
@@ -139,14 +92,3 @@ def bureau_district_ids(user) -> set[int] | None:
     if any(m.district_id is None for m in officer):
         return None
     return {m.district_id for m in officer}
-
-
-def vendor_for_officer_or_404(user, vendor_id: int):
-    """The vendor, when the user is a bureau officer of the city or of the vendor's district
-    (its own members are not admitted: this is the reviewing side)."""
-    from marketplace.vendors.models import Vendor
-
-    vendor = get_object_or_404(Vendor.objects.select_related("district", "category"), pk=vendor_id)
-    if _bureau_covers_district(user, vendor.district_id):
-        return vendor
-    raise Http404("No such vendor for this account")

@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 
 from core.exports import csv_response, xlsx_response
 from core.params import parse_id
-from people.roles.access import bureau_district_ids, require_role, school_for_user_or_404
+from people.roles.access import bureau_district_ids, require_role
 from people.roles.models import Role
 from scheduling.rest import reports
+from schools.access import school_for_user_or_404
 from schools.models import School, Term
 from schools.selectors import term_current
 

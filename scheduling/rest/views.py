@@ -14,11 +14,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from people.roles.access import roles_of, school_for_user_or_404, staff_for_user_or_404
+from people.roles.access import roles_of
 from people.roles.models import Role
 from scheduling.rest import selectors, services
 from scheduling.rest.forms import ClaimForm, DecisionForm, PolicyForm
 from scheduling.rest.models import RestClaim
+from scheduling.staff.access import staff_for_user_or_404
+from schools.access import school_for_user_or_404
 from schools.selectors import today
 
 

@@ -10,13 +10,15 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.downloads import set_download_name
 from core.params import query_date
-from people.roles.access import roles_of, school_for_user_or_404, staff_for_user_or_404
+from people.roles.access import roles_of
 from people.roles.models import Role
 from scheduling.slots.selectors import slot_grid
 from scheduling.staff import selectors, services
+from scheduling.staff.access import staff_for_user_or_404
 from scheduling.staff.forms import AvailabilityForm, DecisionForm
 from scheduling.timetables.ics import calendar_for_staff
 from scheduling.timetables.publishing import sessions_for_staff, week_of
+from schools.access import school_for_user_or_404
 from schools.selectors import term_current, today
 
 

@@ -21,13 +21,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from core.downloads import set_download_name
-from people.roles.access import school_for_user_or_404
 from scheduling.timetables import selectors, services
 from scheduling.timetables.forms import PinForm, ProblemImportForm, SolveForm
 from scheduling.timetables.imports import run_import
 from scheduling.timetables.models import TimetableRun
 from scheduling.timetables.publishing import PublishError
 from scheduling.timetables.publishing import publish as publish_run
+from schools.access import school_for_user_or_404
 from schools.selectors import term_current
 
 
