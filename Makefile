@@ -47,8 +47,9 @@ run: install
 	$(PY) manage.py load_demo_city --if-empty
 	bin/serve
 
+# PYTEST_ARGS passes options through, e.g. make test PYTEST_ARGS='-m "not browser" --reuse-db'.
 test: install
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -15,7 +15,6 @@ from django.db import models
 from django.db.models import Q
 from django.http import Http404
 from django.utils.functional import cached_property
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
@@ -25,10 +24,7 @@ from wagtail.search import index
 from cms.blocks import course_body_blocks, vendor_body_blocks
 from cms.page_forms import RecordPageForm
 from cms.search import segment
-
-
-def english_active() -> bool:
-    return (get_language() or "").startswith("en")
+from core.i18n import prefers_english
 
 
 class HomePage(Page):
@@ -60,7 +56,7 @@ class BilingualBody(models.Model):
     @property
     def display_body(self):
         """The English content when English is active and there is some, else the Chinese."""
-        if english_active() and self.body_en:
+        if prefers_english() and self.body_en:
             return self.body_en
         return self.body
 
@@ -87,11 +83,11 @@ class IndexPage(Page):
 
     @property
     def display_title(self) -> str:
-        return self.title_en if english_active() and self.title_en else self.title
+        return self.title_en if prefers_english() and self.title_en else self.title
 
     @property
     def display_intro(self) -> str:
-        return self.intro_en if english_active() and self.intro_en else self.intro
+        return self.intro_en if prefers_english() and self.intro_en else self.intro
 
 
 class SchoolsOnly:
@@ -518,7 +514,7 @@ class TeacherProfile(index.Indexed, models.Model):
 
     @property
     def display_bio(self) -> str:
-        return self.bio_en if english_active() and self.bio_en else self.bio
+        return self.bio_en if prefers_english() and self.bio_en else self.bio
 
     def clean(self):
         super().clean()

@@ -43,6 +43,7 @@ from cms.models import (
     VendorCataloguePage,
     VendorPage,
 )
+from core.errors import DomainError
 from marketplace.courses.models import Activity, Course
 from marketplace.vendors.models import Instructor, Vendor, VendorStatus
 from scheduling.staff.models import StaffMember
@@ -50,8 +51,14 @@ from scheduling.staff.models import StaffMember
 logger = logging.getLogger(__name__)
 
 
-class CmsSyncError(Exception):
+class CmsSyncError(DomainError):
     """The CMS cannot be brought in step (for example: there is no home page)."""
+
+    default_code = "cms_sync_failed"
+
+    def __str__(self) -> str:
+        # The management command reports ``str(error)``: the message, not a list of it.
+        return str(self.message)
 
 
 # The index pages ``sync_all`` creates: model, slug, Chinese and English title. Editors

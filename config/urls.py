@@ -14,22 +14,23 @@ urlpatterns = [
     path("home/", include("people.roles.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", include("schools.urls")),
+    # The pages that gather several apps keep their addresses under those apps' prefixes.
+    path("", include("portal.urls")),
     path("schools/<int:school_id>/timetable/", include("scheduling.timetables.urls")),
     path("teachers/", include("scheduling.staff.urls")),
     path("rest/", include("scheduling.rest.urls")),
     path("duty-reports/", include("scheduling.rest.report_urls")),
     path("vendors/", include("marketplace.vendors.urls")),
     path("courses/", include("marketplace.courses.urls")),
-    path("review/", include("marketplace.reviews.urls")),
+    path("", include("marketplace.reviews.urls")),  # under review/, and two pages under courses/
     path("purchases/", include("marketplace.purchases.urls")),
     path("catalogue/", include("marketplace.catalogue.urls")),
     path("households/", include("marketplace.households.urls")),
     path("enrolment/", include("marketplace.enrolment.urls")),
     path("attendance/", include("scheduling.attendance.urls")),
     path("fees/", include("marketplace.fees.urls")),
-    path("money/", include("marketplace.ledger.urls")),
-    path("payments/", include("marketplace.payments.urls")),
+    path("", include("marketplace.ledger.urls")),  # under money/, and withdrawing under enrolment/
+    path("", include("marketplace.payments.urls")),  # under payments/, and a family's fee pages under fees/
     path("risk/", include("marketplace.risk.urls")),
     # One door in: Django's and Wagtail's own sign-in views go to allauth's.
     path("django-admin/login/", login_elsewhere),

@@ -2,9 +2,10 @@
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import DomainError
+from core.i18n import prefers_english
 from core.uploads import DOCUMENT_CONTENT_TYPES, private_storage
 
 
@@ -26,28 +27,51 @@ class BilingualName(models.Model):
 
     @property
     def display_name(self) -> str:
-        if (get_language() or "").startswith("en") and self.name_en:
+        if prefers_english() and self.name_en:
             return self.name_en
         return self.name
 
 
-class AppendOnlyError(Exception):
-    """Raised on an attempt to change or delete a row of an append-only log."""
+class AppendOnlyError(DomainError):
+    """Raised on an attempt to change or delete a row of an append-only log (code
+    ``append_only``). A programming error, not a refusal to show: the message is not translated."""
+
+    default_code = "append_only"
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+def _refuse(model) -> AppendOnlyError:
+    return AppendOnlyError(f"{model.__name__} rows are append-only")
 
 
 class AppendOnlyQuerySet(models.QuerySet):
     """Refuses bulk rewrites: a log's rows are added, never changed or removed."""
 
     def update(self, **kwargs):
-        raise AppendOnlyError(f"{self.model.__name__} rows are append-only")
+        raise _refuse(self.model)
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise _refuse(self.model)
 
     def delete(self):
-        raise AppendOnlyError(f"{self.model.__name__} rows are append-only")
+        raise _refuse(self.model)
 
 
 class AppendOnly(models.Model):
     """A row of a log: written once; ``save`` refuses an update, ``delete`` refuses always
-    (by instance or by queryset). A correction is a new row."""
+    (by instance, or by queryset through ``objects`` and the related managers: ``update``,
+    ``bulk_update`` and ``delete`` raise ``AppendOnlyError``). A correction is a new row.
+
+    What still removes rows, on purpose:
+
+    * deleting a parent row its foreign key cascades from (a vendor, a review round): Django
+      deletes the dependent rows through the base manager, not through ``objects``;
+    * a plain ``django.db.models.QuerySet(model=Model)``, the escape hatch of the one place
+      that must empty a log, the demo reset (``fixtures.demo.reset_demo_city``). Tests that
+      need a row dated in the past use it too.
+    """
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -56,12 +80,12 @@ class AppendOnly(models.Model):
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
-            raise AppendOnlyError(f"{type(self).__name__} rows are append-only")
+            raise _refuse(type(self))
         kwargs["force_insert"] = True
         return super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise AppendOnlyError(f"{type(self).__name__} rows are append-only")
+        raise _refuse(type(self))
 
 
 class TimeStamped(models.Model):

@@ -119,7 +119,7 @@ def test_bureau_officer_must_set_up_two_factor_when_required(client):
     officer = make_user("officer@example.cn")
     Membership.objects.create(user=officer, role=Role.BUREAU_OFFICER)
     sign_in(client, "officer@example.cn")
-    response = client.get(reverse("schools:bureau_city"))
+    response = client.get(reverse("portal:bureau_city"))
     assert response.status_code == 302
     assert response.url == reverse("mfa_activate_totp")
     # The set-up flow itself (under /accounts/) stays open.
@@ -142,7 +142,7 @@ def test_bureau_officer_with_two_factor_passes(client):
     client.post(
         reverse("mfa_authenticate"), {"code": format_hotp_value(hotp_value(secret, int(time.time()) // 30))}
     )
-    assert client.get(reverse("schools:bureau_city")).status_code == 200
+    assert client.get(reverse("portal:bureau_city")).status_code == 200
 
 
 @override_settings(MFA_REQUIRED_FOR_BUREAU=True)
@@ -153,7 +153,7 @@ def test_two_factor_rule_does_not_touch_other_roles(client):
     admin = make_user("admin@example.cn")
     Membership.objects.create(user=admin, role=Role.SCHOOL_ADMIN, school=school)
     client.force_login(admin)
-    assert client.get(reverse("schools:school_home", args=[school.pk])).status_code == 200
+    assert client.get(reverse("portal:school_home", args=[school.pk])).status_code == 200
 
 
 @override_settings(MFA_REQUIRED_FOR_BUREAU=False)
@@ -161,4 +161,4 @@ def test_two_factor_not_required_for_bureau_in_the_demo(client):
     officer = make_user("officer@example.cn")
     Membership.objects.create(user=officer, role=Role.BUREAU_OFFICER)
     client.force_login(officer)
-    assert client.get(reverse("schools:bureau_city")).status_code == 200
+    assert client.get(reverse("portal:bureau_city")).status_code == 200

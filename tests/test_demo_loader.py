@@ -6,7 +6,6 @@ reset it run inside their own transaction, so the module's city comes back after
 
 import io
 import re
-import time
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -51,12 +50,6 @@ def load(*args: str) -> str:
     return out.getvalue()
 
 
-def timed_load(*args: str) -> tuple[str, float]:
-    started = time.perf_counter()
-    output = load(*args)
-    return output, time.perf_counter() - started
-
-
 def fingerprint() -> dict:
     """What must come out the same on every run: names, codes and counts."""
     return {
@@ -72,12 +65,9 @@ def fingerprint() -> dict:
 
 
 @pytest.fixture(scope="module")
-def demo_city(django_db_setup, django_db_blocker):
-    """The demo city, loaded once for this module and rolled back after it."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        output, seconds = timed_load()
-        yield {"output": output, "seconds": seconds}
-        transaction.set_rollback(True)
+def demo_city(demo_city_for_module):
+    """The demo city of the test session (built once, see ``tests/conftest.py``)."""
+    return {"output": demo_city_for_module.output, "seconds": demo_city_for_module.seconds}
 
 
 def big_school() -> School:
@@ -93,14 +83,6 @@ def test_load_shows_progress_counts_and_the_login_table(demo_city):
     assert re.search(r"\d+ activities .*\(\d+\.\d\ds\)", output)
     for email in [*ROLE_LOGINS, ROOT]:
         assert re.search(rf"{re.escape(email)}\s+{PASSWORD}", output)
-
-
-def test_a_reset_reloads_the_same_city(demo_city):
-    # How long a load takes is measured by ``benchmarks/demo_load.py`` (figures in the README).
-    before = fingerprint()
-    output, _ = timed_load("--reset")
-    assert "Deleted" in output
-    assert fingerprint() == before
 
 
 def test_city_has_districts_schools_and_a_big_primary_school(demo_city):
@@ -255,21 +237,25 @@ def test_wagtail_site_root_is_the_home_page(demo_city):
     assert not Page.objects.filter(depth=2).exclude(pk=site.root_page.pk).exists()
 
 
-def test_reset_reloads_the_same_city(demo_city):
-    first = fingerprint()
-    load("--reset")
-    second = fingerprint()
-    load("--reset")
-    assert fingerprint() == second == first
-
-
-def test_reset_keeps_superusers_only(demo_city):
+def test_a_reset_reloads_the_same_city_and_keeps_superusers_only(demo_city):
+    # Merged: a reset deletes, the reload gives the same city, superusers stay; a second
+    # reset empties the database and --if-empty loads into it. How long a load takes is
+    # measured by ``benchmarks/demo_load.py`` (figures in the README).
     User = get_user_model()
+    before = fingerprint()
     User.objects.create_superuser("dev@example.cn", "x")
     User.objects.create_user("someone@example.cn", "x")
-    load("--reset")
+    output = load("--reset")
+    assert "Deleted" in output
+    assert fingerprint() == before
     assert User.objects.filter(email="dev@example.cn").exists()
     assert not User.objects.filter(email="someone@example.cn").exists()
+
+    reset_demo_city()
+    assert not District.objects.exists()
+    assert User.objects.filter(email="dev@example.cn").exists()
+    load("--if-empty")
+    assert fingerprint() == before
 
 
 def test_if_empty_leaves_existing_data_alone(demo_city):
@@ -277,13 +263,6 @@ def test_if_empty_leaves_existing_data_alone(demo_city):
     output = load("--if-empty")
     assert "not loaded" in output
     assert fingerprint() == before
-
-
-def test_if_empty_loads_into_an_empty_database(demo_city):
-    reset_demo_city()
-    assert not District.objects.exists()
-    load("--if-empty")
-    assert District.objects.exists()
 
 
 def test_refuses_to_load_over_existing_data(demo_city):

@@ -12,17 +12,17 @@ pytestmark = pytest.mark.django_db
 def home_of(m) -> str:
     if m.role == Role.BUREAU_OFFICER:
         if m.district_id is None:
-            return reverse("schools:bureau_city")
-        return reverse("schools:bureau_district", args=[m.district_id])
+            return reverse("portal:bureau_city")
+        return reverse("portal:bureau_district", args=[m.district_id])
     if m.role == Role.SCHOOL_ADMIN:
-        return reverse("schools:school_home", args=[m.school_id])
+        return reverse("portal:school_home", args=[m.school_id])
     if m.role == Role.TEACHER:
-        return reverse("staff:teacher_home", args=[m.staff_id])
+        return reverse("portal:teacher_home", args=[m.staff_id])
     if m.role == Role.VENDOR_MEMBER:
         return reverse("vendors:vendor_home", args=[m.vendor_id])
     if m.role == Role.COURSE_REVIEWER:
-        return reverse("courses:review_home")
-    return reverse("households:household_home", args=[m.household_id])
+        return reverse("reviews:home")
+    return reverse("portal:household_home", args=[m.household_id])
 
 
 ROLE_FACTORIES = {
@@ -81,9 +81,9 @@ def test_after_login_the_adapter_sends_people_to_role_home(client):
     "url",
     [
         lambda: reverse("roles:home"),
-        lambda: reverse("schools:bureau_city"),
-        lambda: reverse("schools:school_home", args=[f.SchoolFactory().pk]),
-        lambda: reverse("households:household_home", args=[f.HouseholdFactory().pk]),
+        lambda: reverse("portal:bureau_city"),
+        lambda: reverse("portal:school_home", args=[f.SchoolFactory().pk]),
+        lambda: reverse("portal:household_home", args=[f.HouseholdFactory().pk]),
     ],
 )
 def test_anonymous_visitors_are_sent_to_login(client, url):
@@ -96,19 +96,19 @@ def test_school_admin_sees_own_school_but_not_another(client):
     mine = f.SchoolAdminFactory()
     other = f.SchoolFactory()
     client.force_login(mine.user)
-    assert client.get(reverse("schools:school_home", args=[mine.school_id])).status_code == 200
-    assert client.get(reverse("schools:school_home", args=[other.pk])).status_code == 404
-    assert client.get(reverse("schools:school_home", args=[999999])).status_code == 404
+    assert client.get(reverse("portal:school_home", args=[mine.school_id])).status_code == 200
+    assert client.get(reverse("portal:school_home", args=[other.pk])).status_code == 404
+    assert client.get(reverse("portal:school_home", args=[999999])).status_code == 404
 
 
 def test_teacher_sees_own_record_only(client):
     mine = f.TeacherFactory()
     colleague = f.StaffMemberFactory(school=mine.school)
     client.force_login(mine.user)
-    assert client.get(reverse("staff:teacher_home", args=[mine.staff_id])).status_code == 200
-    assert client.get(reverse("staff:teacher_home", args=[colleague.pk])).status_code == 404
+    assert client.get(reverse("portal:teacher_home", args=[mine.staff_id])).status_code == 200
+    assert client.get(reverse("portal:teacher_home", args=[colleague.pk])).status_code == 404
     # A teacher is not the school's administrator.
-    assert client.get(reverse("schools:school_home", args=[mine.school_id])).status_code == 404
+    assert client.get(reverse("portal:school_home", args=[mine.school_id])).status_code == 404
 
 
 def test_school_admin_may_open_their_staff_pages(client):
@@ -116,8 +116,8 @@ def test_school_admin_may_open_their_staff_pages(client):
     staff = f.StaffMemberFactory(school=admin.school)
     elsewhere = f.StaffMemberFactory()
     client.force_login(admin.user)
-    assert client.get(reverse("staff:teacher_home", args=[staff.pk])).status_code == 200
-    assert client.get(reverse("staff:teacher_home", args=[elsewhere.pk])).status_code == 404
+    assert client.get(reverse("portal:teacher_home", args=[staff.pk])).status_code == 200
+    assert client.get(reverse("portal:teacher_home", args=[elsewhere.pk])).status_code == 404
 
 
 def test_vendor_member_sees_own_vendor_only(client):
@@ -132,22 +132,22 @@ def test_parent_sees_own_household_only(client):
     mine = f.ParentFactory()
     other = f.HouseholdFactory()
     client.force_login(mine.user)
-    assert client.get(reverse("households:household_home", args=[mine.household_id])).status_code == 200
-    assert client.get(reverse("households:household_home", args=[other.pk])).status_code == 404
+    assert client.get(reverse("portal:household_home", args=[mine.household_id])).status_code == 200
+    assert client.get(reverse("portal:household_home", args=[other.pk])).status_code == 404
 
 
 def test_district_officer_sees_own_district_not_others_nor_the_city(client):
     mine = f.BureauOfficerFactory(district=f.DistrictFactory())
     other = f.DistrictFactory()
     client.force_login(mine.user)
-    assert client.get(reverse("schools:bureau_district", args=[mine.district_id])).status_code == 200
-    assert client.get(reverse("schools:bureau_district", args=[other.pk])).status_code == 404
-    assert client.get(reverse("schools:bureau_city")).status_code == 404
+    assert client.get(reverse("portal:bureau_district", args=[mine.district_id])).status_code == 200
+    assert client.get(reverse("portal:bureau_district", args=[other.pk])).status_code == 404
+    assert client.get(reverse("portal:bureau_city")).status_code == 404
 
 
 def test_reviewer_page_needs_the_reviewer_role(client):
     client.force_login(f.SchoolAdminFactory().user)
-    assert client.get(reverse("courses:review_home")).status_code == 404
+    assert client.get(reverse("reviews:home")).status_code == 404
 
 
 def test_bureau_page_shows_only_its_districts_schools(client):
@@ -157,7 +157,7 @@ def test_bureau_page_shows_only_its_districts_schools(client):
     outside = f.SchoolFactory()
     f.SchoolClassFactory(school=inside, size=41)
     client.force_login(officer.user)
-    body = client.get(reverse("schools:bureau_district", args=[district.pk])).content.decode()
+    body = client.get(reverse("portal:bureau_district", args=[district.pk])).content.decode()
     assert inside.name in body
     assert outside.name not in body
     assert ">41<" in body.replace(" ", "")
@@ -173,7 +173,7 @@ def test_reviewer_sees_submitted_courses_of_their_district_only(client):
     )
     elsewhere = f.CourseFactory(review_status=Course.ReviewStatus.SUBMITTED)
     client.force_login(reviewer.user)
-    body = client.get(reverse("courses:review_home")).content.decode()
+    body = client.get(reverse("reviews:home")).content.decode()
     assert mine.title in body
     assert elsewhere.title not in body
 
@@ -189,7 +189,7 @@ def test_parent_home_lists_children_and_activities_open_to_their_grade(client):
     open_to_grade = f.SchoolActivityFactory(school=school_class.school, term=term, grade_min=3, grade_max=4)
     too_old = f.SchoolActivityFactory(school=school_class.school, term=term, grade_min=5, grade_max=6)
     client.force_login(parent.user)
-    body = client.get(reverse("households:household_home", args=[parent.household_id])).content.decode()
+    body = client.get(reverse("portal:household_home", args=[parent.household_id])).content.decode()
     assert child.name in body
     assert open_to_grade.name in body
     assert too_old.name not in body
@@ -201,6 +201,6 @@ def test_school_home_query_count_does_not_grow_with_the_school(client, django_as
         f.StaffMemberFactory(school=admin.school)
         f.SchoolClassFactory(school=admin.school)
     client.force_login(admin.user)
-    client.get(reverse("schools:school_home", args=[admin.school_id]))  # warm caches
+    client.get(reverse("portal:school_home", args=[admin.school_id]))  # warm caches
     with django_assert_max_num_queries(20):
-        assert client.get(reverse("schools:school_home", args=[admin.school_id])).status_code == 200
+        assert client.get(reverse("portal:school_home", args=[admin.school_id])).status_code == 200

@@ -3,7 +3,7 @@
 from django import template
 from django.utils.http import urlencode
 
-from cms.models import english_active
+from core.i18n import prefers_english
 
 register = template.Library()
 
@@ -16,7 +16,7 @@ def bilingual(obj, field: str):
     """
     if obj is None:
         return ""
-    if english_active():
+    if prefers_english():
         english = getattr(obj, f"{field}_en", "")
         if english:
             return english

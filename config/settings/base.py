@@ -75,10 +75,12 @@ INSTALLED_APPS = [
     "marketplace.purchases",
     "marketplace.catalogue",
     "marketplace.enrolment",
+    "marketplace.billing",
     "marketplace.ledger",
     "marketplace.payments",
     "marketplace.risk",
     "core.recurring",
+    "portal",
     "cms",
     # Django
     "django.contrib.admin",

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 from django.core.paginator import Page, Paginator
 from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf
-from django.utils.translation import get_language
 
+from core.i18n import prefers_english
 from marketplace.courses.models import Course
 from marketplace.fees.models import ChargingStandard
 from marketplace.fees.selectors import standard_in_force
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 def shown_name(field: str, english_field: str):
     """The name shown in the active language, as a database expression (or a field name):
     in English the English name when there is one, else the Chinese one."""
-    if (get_language() or "").startswith("en"):
+    if prefers_english():
         return Coalesce(NullIf(english_field, Value("")), field)
     return F(field)
 
@@ -46,14 +46,14 @@ def title_ordering() -> list:
 
     The id makes the order total, so a page boundary never shows a row twice or skips one.
     """
-    if (get_language() or "").startswith("en"):
+    if prefers_english():
         return [shown_name("title", "title_en").asc(), "pk"]
     return ["title_sort", "title", "pk"]
 
 
 def vendor_name_ordering() -> list:
     """The vendor's name as shown: by pinyin in Chinese (``Vendor.name_sort``)."""
-    if (get_language() or "").startswith("en"):
+    if prefers_english():
         return [shown_name("vendor__name", "vendor__name_en").asc()]
     return ["vendor__name_sort", "vendor__name"]
 

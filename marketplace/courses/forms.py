@@ -96,14 +96,3 @@ class CourseDocumentForm(forms.Form):
         except ValidationError as error:
             raise forms.ValidationError(error.messages) from error
         return upload
-
-
-def add_service_errors(form, error: ValidationError) -> None:
-    """Show a service's error on the form: on its field when the form has one, else on top."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            target = field if field in form.fields else None
-            for item in errors:
-                form.add_error(target, item)
-    else:
-        form.add_error(None, error)

@@ -7,8 +7,9 @@ from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
+from core.i18n import prefers_english
 from core.models import BilingualName, PrivateDocument, TimeStamped
-from marketplace.courses.pinyin import PinyinSortKeyField
+from core.pinyin import PinyinSortKeyField
 
 
 class Category(BilingualName):
@@ -42,7 +43,7 @@ class Course(TimeStamped):
 
     title = models.CharField(_("title"), max_length=120)
     title_en = models.CharField(_("title (English)"), max_length=120, blank=True)
-    # The title's pinyin, so lists sort as a Chinese reader expects (see ``courses.pinyin``).
+    # The title's pinyin, so lists sort as a Chinese reader expects (see ``core.pinyin``).
     title_sort = PinyinSortKeyField(_("title sort key"), source="title")
     school = models.ForeignKey(
         "schools.School",
@@ -136,9 +137,7 @@ class Course(TimeStamped):
 
     @property
     def display_title(self) -> str:
-        from django.utils.translation import get_language
-
-        if (get_language() or "").startswith("en") and self.title_en:
+        if prefers_english() and self.title_en:
             return self.title_en
         return self.title
 

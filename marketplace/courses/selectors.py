@@ -139,30 +139,16 @@ def enrichment_caps_in_force(*, on):
     )
 
 
-def document_for_user_or_404(*, user, document_id: int):
-    """A course document the user may download: the vendor's members, bureau officers of the
-    city or the vendor's district, and reviewers on a committee that reviewed or reviews the
-    course (not linked to the vendor). Anyone else: 404."""
-    from django.http import Http404
-    from django.shortcuts import get_object_or_404
+# --- review rounds -------------------------------------------------------------------------
+# The rounds are rows of the course review (``marketplace.reviews``, a floor above); the
+# course's own pages read them through the reverse relation ``Course.reviews``.
 
-    from marketplace.courses.models import CourseDocument
-    from marketplace.reviews.selectors import reviewer_may_see_course
-    from people.roles.access import roles_of
-    from people.roles.models import Role
 
-    document = get_object_or_404(
-        CourseDocument.objects.select_related("course", "course__vendor"), pk=document_id
-    )
-    vendor = document.course.vendor
-    if vendor is not None:
-        if any(m.vendor_id == vendor.pk for m in roles_of(user, Role.VENDOR_MEMBER)):
-            return document
-        if any(
-            m.district_id is None or m.district_id == vendor.district_id
-            for m in roles_of(user, Role.BUREAU_OFFICER)
-        ):
-            return document
-        if reviewer_may_see_course(user=user, course=document.course):
-            return document
-    raise Http404("No such document for this account")
+def rounds_of_course(*, course):
+    """The course's review rounds, latest first (``scores`` prefetched; names are not for vendors)."""
+    return course.reviews.select_related("committee__district").prefetch_related("scores").order_by("-round")
+
+
+def latest_round(*, course):
+    """The course's latest review round, or ``None`` before its first submission."""
+    return course.reviews.order_by("-round").first()

@@ -2,8 +2,9 @@
 
 A vendor's course is written as a draft, edited while a draft or after a rejection, and
 submitted for expert review once complete (a plan for every session, an instructor named,
-the vendor approved). Submitting opens a review round (``marketplace.reviews.services``);
-the round's decision sets the course's review status. Every change sends ``course_changed``.
+the vendor approved). Submitting sends ``course_submitted``, on which the course review
+(``marketplace.reviews``) opens a round; the round's decision sets the course's review
+status. Every change sends ``course_changed``.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import DomainError
 from core.uploads import validate_document
 from marketplace.courses.models import Course, CourseDocument, SessionPlan
-from marketplace.courses.selectors import course_missing_items
-from marketplace.courses.signals import course_changed
+from marketplace.courses.selectors import course_missing_items, latest_round
+from marketplace.courses.signals import course_changed, course_submitted
 
 MAX_SESSIONS = 60
 
@@ -39,7 +41,7 @@ COURSE_FIELDS = (
 )
 
 
-class CourseError(ValidationError):
+class CourseError(DomainError):
     """A course change that cannot be carried out; the message says why (per field when it can)."""
 
 
@@ -235,10 +237,11 @@ def course_submit(*, course: Course, user):
     """Send a draft or rejected course to expert review; return the review round opened.
 
     Refused unless the vendor is approved, every session has a plan and an instructor is
-    named (``course_missing_items`` lists what is missing).
+    named (``course_missing_items`` lists what is missing). The round is opened by the
+    course review, on ``course_submitted``, which may refuse the course in turn (its
+    ``ValidationError`` rolls the submission back); the round returned is the course's
+    latest.
     """
-    from marketplace.reviews.services import review_open
-
     course = _lock_editable(course)
     missing = course_missing_items(course=course)
     if missing:
@@ -246,6 +249,6 @@ def course_submit(*, course: Course, user):
     course.review_status = Course.ReviewStatus.SUBMITTED
     course.submitted_at = timezone.now()
     course.save(update_fields=["review_status", "submitted_at", "updated_at"])
-    review = review_open(course=course)
+    course_submitted.send(sender=Course, course=course)
     course_changed.send(sender=Course, course=course)
-    return review
+    return latest_round(course=course)

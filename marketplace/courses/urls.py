@@ -3,8 +3,9 @@ from django.urls import path
 from marketplace.courses import views
 
 app_name = "courses"
+# The reviewer's home (this prefix's root) and the course documents (documents/<id>/) are
+# pages of the course review: marketplace.reviews.urls.
 urlpatterns = [
-    path("", views.review_home, name="review_home"),
     path("vendor/<int:vendor_id>/new/", views.course_new, name="vendor_course_new"),
     path("vendor/<int:vendor_id>/<int:course_id>/", views.course_detail, name="vendor_course"),
     path("vendor/<int:vendor_id>/<int:course_id>/edit/", views.course_edit, name="vendor_course_edit"),
@@ -19,5 +20,4 @@ urlpatterns = [
         views.course_document_remove,
         name="vendor_course_document_remove",
     ),
-    path("documents/<int:document_id>/", views.course_document_file, name="document"),
 ]

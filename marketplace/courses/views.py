@@ -1,19 +1,19 @@
-import os
+"""The vendor's course pages: writing a course, its page, submitting it for review, its
+documents. (The reviewer's home and the document download are pages of the course review,
+``marketplace.reviews``.)"""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.downloads import set_download_name
+from core.forms import add_service_error
 from marketplace.courses import services
 from marketplace.courses.forms import (
     CourseDocumentForm,
     CourseForm,
-    add_service_errors,
     plan_formset,
     plans_from,
 )
@@ -21,36 +21,10 @@ from marketplace.courses.selectors import (
     course_facts,
     course_missing_items,
     course_of_vendor_or_404,
-    courses_for_review,
-    courses_reviewed,
-    document_for_user_or_404,
     enrichment_caps_in_force,
-)
-from marketplace.reviews.selectors import (
-    linked_vendor_ids,
     rounds_of_course,
-    rounds_scored_by,
-    rounds_to_score,
 )
 from marketplace.vendors.access import vendor_for_user_or_404
-from people.roles.access import require_role
-from people.roles.models import Role
-
-
-@login_required
-def review_home(request):
-    """The course reviewer's home: their scoring queue, then their committees' courses."""
-    memberships = require_role(request.user, Role.COURSE_REVIEWER)
-    district_ids = {m.district_id for m in memberships}
-    linked = linked_vendor_ids(user=request.user)
-    context = {
-        "memberships": memberships,
-        "queue": rounds_to_score(user=request.user),
-        "scored": rounds_scored_by(user=request.user)[:20],
-        "pending": courses_for_review(district_ids=district_ids, exclude_vendor_ids=linked),
-        "reviewed": courses_reviewed(district_ids=district_ids, exclude_vendor_ids=linked)[:20],
-    }
-    return render(request, "courses/review_home.html", context)
 
 
 def _course_form_page(request, vendor, course=None):
@@ -71,7 +45,7 @@ def _course_form_page(request, vendor, course=None):
                 else:
                     course = services.course_create(vendor=vendor, **arguments)
             except ValidationError as error:
-                add_service_errors(form, error)
+                add_service_error(form, error)
             else:
                 messages.success(request, _("The course was saved."))
                 return redirect("courses:vendor_course", vendor.pk, course.pk)
@@ -157,7 +131,7 @@ def course_document_add(request, vendor_id: int, course_id: int):
                 upload=form.cleaned_data["file"],
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The document was added."))
             return redirect("courses:vendor_course", vendor.pk, course.pk)
@@ -180,17 +154,3 @@ def course_document_remove(request, vendor_id: int, course_id: int, document_id:
     else:
         messages.success(request, _("The document was removed."))
     return redirect("courses:vendor_course", vendor.pk, course.pk)
-
-
-@login_required
-def course_document_file(request, document_id: int):
-    """A course document, for the vendor's members, bureau officers and the course's reviewers."""
-    document = document_for_user_or_404(user=request.user, document_id=document_id)
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("The document's file is missing") from None
-    response = FileResponse(handle, content_type=document.content_type)
-    set_download_name(response, document.title, os.path.splitext(document.file.name)[1], as_attachment=False)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

@@ -6,3 +6,13 @@ class EnrolmentConfig(AppConfig):
     name = "marketplace.enrolment"
     label = "enrolment"
     verbose_name = _("Enrolment")
+
+    def ready(self) -> None:
+        # Families' choices go into the timetable problem, and their places follow the
+        # published timetable (in the publishing transaction).
+        from scheduling.timetables.signals import problem_assembling, timetable_published
+
+        from . import receivers
+
+        problem_assembling.connect(receivers.problem_demand, dispatch_uid="enrolment_problem_demand")
+        timetable_published.connect(receivers.places_after_publish, dispatch_uid="enrolment_after_publish")

@@ -28,10 +28,11 @@ Allocation rules:
   and a different run is refused. Places held outside the allocation (late, promoted,
   moved) stay, and the assembled problem leaves the solver only the seats they leave.
 
-``scheduling.timetables.publishing.run_publish`` calls ``enrolments_after_publish`` in its
-transaction: places of activities the published timetable does not run are released
-(``enrolments_release_for_cancelled``, refunded through ``enrolment_withdrawn``), then the
-run is applied when the window has closed and the run's problem had families' choices in it.
+Publishing a timetable runs ``enrolments_after_publish`` in its transaction (the receiver of
+``scheduling.timetables.signals.timetable_published``): places of activities the published
+timetable does not run are released (``enrolments_release_for_cancelled``, refunded through
+``enrolment_withdrawn``), then the run is applied when the window has closed and the run's
+problem had families' choices in it.
 
 Once the places are allocated (and until the term's last day), ``enrolment_late_join``
 enrols newcomers: it locks the activity row, serves the waiting list first, then places the
@@ -46,13 +47,13 @@ import hashlib
 import logging
 from datetime import datetime
 
-from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import DomainError
 from core.weekdays import days_from_mask, mask_from_days
 from marketplace.courses.models import Activity
 from marketplace.courses.selectors import activities_open_to
@@ -65,7 +66,7 @@ from marketplace.households.models import Child
 logger = logging.getLogger(__name__)
 
 
-class EnrolmentError(ValidationError):
+class EnrolmentError(DomainError):
     """A refused enrolment change; the message is translated and fit to show the user."""
 
 
@@ -348,9 +349,10 @@ def allocation_after_publish(*, run, today=None) -> dict | None:
 
 
 def enrolments_after_publish(*, run, today=None) -> dict | None:
-    """Called by ``run_publish`` inside its transaction, after the dated sessions are written:
-    release the places of every activity the published timetable no longer runs (see
-    ``enrolments_release_for_cancelled``), then allocate (``allocation_after_publish``)."""
+    """Run by publishing inside its transaction, after the dated sessions are written
+    (``receivers.places_after_publish``): release the places of every activity the published
+    timetable no longer runs (see ``enrolments_release_for_cancelled``), then allocate
+    (``allocation_after_publish``)."""
     today = today or timezone.localdate()
     with rules.remembering():
         return _enrolments_after_publish(run=run, today=today)

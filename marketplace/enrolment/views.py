@@ -4,12 +4,13 @@ The window page admits only an administrator of the school (``school_for_user_or
 the family pages only a parent of the household (``household_for_user_or_404``), and a child
 of another household is a 404. Changes go through ``services``; refusals become form errors.
 After the window the household page offers first-come "Join" (``join``) for the activities
-open to each child and "Withdraw" (``withdraw``) for each live enrolment: a confirmation page
-first (what happens to the place, what is refunded), then a POST with ``confirm``; the
-household checked, another household's child or enrolment (or another school's activity) a 404;
-refusals become error messages on the household page. Once the places are allocated, the
-school's window page lists them by activity, and ``move`` lets its administrator move a
-child's place into another activity (after a confirmation step; the enrolment rules apply).
+open to each child and "Withdraw" for each live enrolment; the household checked, another
+household's child (or another school's activity) a 404; refusals become error messages on the
+household page. Withdrawing is the ledger's page (``ledger.views.withdraw``): its
+confirmation shows the money held for the child that the withdrawal refunds. Once the places
+are allocated, the school's window page lists them by activity, and ``move`` lets its
+administrator move a child's place into another activity (after a confirmation step; the
+enrolment rules apply).
 """
 
 from django.contrib import messages
@@ -17,7 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 import schools.selectors as school_reads
 from marketplace.courses.models import Activity
@@ -183,61 +184,6 @@ def join(request, household_id: int, child_id: int):
                 request,
                 _("%(activity)s is full; %(child)s is number %(position)s on its waiting list.") % values,
             )
-    return redirect("enrolment:household", family.pk)
-
-
-def _withdrawal_consequences(enrolment: Enrolment) -> dict:
-    """What withdrawing ``enrolment`` would do, for the confirmation page: whether a place is
-    given up, whether a child on the waiting list gets it, and the money still held for the
-    child in the activity (the undelivered sessions, refunded on withdrawal)."""
-    from marketplace.ledger.services import held_in
-
-    placed = enrolment.status == Enrolment.Status.PLACED
-    live = enrolment.status in selectors.LIVE_STATUSES
-    return {
-        "enrolment": enrolment,
-        "live": live,
-        "placed": placed,
-        "waiting": Enrolment.objects.filter(
-            activity_id=enrolment.activity_id, status=Enrolment.Status.WAITING
-        ).count()
-        if placed
-        else 0,
-        "refund": held_in(child=enrolment.child, activity=enrolment.activity) if live else None,
-    }
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def withdraw(request, household_id: int, enrolment_id: int):
-    """Withdraw one of the household's placed or waiting enrolments, in two steps: GET (or a
-    POST without ``confirm``) shows what will happen — who gets the place, what is refunded —
-    and only a POST with ``confirm`` withdraws. Another household's enrolment is a 404."""
-    family = household_for_user_or_404(request.user, household_id)
-    enrolment = (
-        Enrolment.objects.filter(pk=enrolment_id, child__household=family)
-        .select_related("child", "activity")
-        .first()
-    )
-    if enrolment is None:
-        raise Http404("No such enrolment in this household")
-    if request.method == "GET" or not request.POST.get("confirm"):
-        return render(
-            request,
-            "enrolment/withdraw_confirm.html",
-            {"household": family, **_withdrawal_consequences(enrolment)},
-        )
-    try:
-        services.enrolment_withdraw(enrolment=enrolment, user=request.user, today=school_reads.today())
-    except services.EnrolmentError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(
-            request,
-            _("%(child)s has left %(activity)s.")
-            % {"child": enrolment.child.name, "activity": enrolment.activity.name},
-        )
     return redirect("enrolment:household", family.pk)
 
 

@@ -26,14 +26,6 @@ class WaiverDecisionForm(forms.Form):
     )
 
 
-class StudyLeaveForm(forms.Form):
-    on = forms.DateField(
-        label=_("First day your child no longer stays"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("From this day on supervised study is not charged; what you paid for it is refunded."),
-    )
-
-
 class FeePolicyForm(forms.Form):
     waiver_bearer = forms.ChoiceField(
         label=_("Waivers of vendors' activities are borne by"),

@@ -3,18 +3,9 @@ from django.urls import path
 from marketplace.fees import views
 
 app_name = "fees"
+# A family's fee pages (the quote, asking for a waiver, leaving supervised study) are served
+# by the payments app under this same fees/ prefix (they show what is due and refund).
 urlpatterns = [
-    path("households/<int:household_id>/children/<int:child_id>/", views.quote, name="quote"),
-    path(
-        "households/<int:household_id>/children/<int:child_id>/waiver/",
-        views.waiver_request_view,
-        name="waiver_request",
-    ),
-    path(
-        "households/<int:household_id>/children/<int:child_id>/leave-study/",
-        views.study_leave_view,
-        name="study_leave",
-    ),
     path("schools/<int:school_id>/waivers/", views.school_waivers, name="school_waivers"),
     path("schools/<int:school_id>/waivers/policy/", views.fee_policy_view, name="fee_policy"),
     path(

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from marketplace.households.models import Child, ChildLink, Household
 from people.roles.access import roles_of
@@ -43,35 +41,3 @@ def pupils_of_class(*, school_class: SchoolClass) -> QuerySet[Child]:
     return school_class.pupils.order_by("student_no", "name").prefetch_related(
         Prefetch("links", queryset=links)
     )
-
-
-def sessions_for_child(*, child: Child, start: date | None, end: date | None):
-    """The child's published sessions from ``start`` to ``end`` (inclusive; None leaves that
-    end open): the supervised study of their class and the meetings of every activity in which
-    they hold a place (status placed), from the place's ``joined_on`` and before its ``left_on``.
-
-    A waiting-list entry or a withdrawn place shows nothing. Ordered by date, start and pk.
-    """
-    from marketplace.enrolment.models import Enrolment
-    from scheduling.timetables.models import DatedSession
-
-    live_place = Enrolment.objects.filter(
-        Q(left_on__isnull=True) | Q(left_on__gt=OuterRef("date")),
-        child=child,
-        activity=OuterRef("activity"),
-        status=Enrolment.Status.PLACED,
-        joined_on__lte=OuterRef("date"),
-    )
-    sessions = (
-        DatedSession.objects.filter(
-            Q(kind=DatedSession.Kind.SUPERVISION, school_class=child.school_class_id)
-            | (Q(kind=DatedSession.Kind.MEETING) & Exists(live_place))
-        )
-        .select_related("school", "slot", "school_class", "activity", "staff", "instructor", "room")
-        .order_by("date", "start", "pk")
-    )
-    if start is not None:
-        sessions = sessions.filter(date__gte=start)
-    if end is not None:
-        sessions = sessions.filter(date__lte=end)
-    return sessions

@@ -19,11 +19,11 @@ from __future__ import annotations
 import secrets
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.errors import DomainError
 from marketplace.households.models import Child, ChildLink, Household
 from people.roles.access import forget_memberships, roles_of
 from people.roles.models import Membership, Role
@@ -36,7 +36,7 @@ CODE_LENGTH = 8
 CODE_ATTEMPTS = 20
 
 
-class HouseholdError(ValidationError):
+class HouseholdError(DomainError):
     """A household change that cannot be made; the message says what and why."""
 
 

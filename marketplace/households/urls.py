@@ -5,9 +5,6 @@ from marketplace.households import views
 app_name = "households"
 urlpatterns = [
     path("new/", views.household_create, name="household_create"),
-    path("<int:household_id>/", views.household_home, name="household_home"),
-    path("<int:household_id>/calendar.ics", views.household_calendar, name="household_calendar"),
-    path("<int:household_id>/children/link/", views.child_link, name="child_link"),
     path("schools/<int:school_id>/pupils/", views.school_pupils, name="school_pupils"),
     path("schools/<int:school_id>/pupils/import/", views.pupils_import_view, name="pupils_import"),
     path("schools/<int:school_id>/pupils/template.csv", views.pupils_template, name="pupils_template"),

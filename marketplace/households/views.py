@@ -1,4 +1,6 @@
-"""Household pages (parents) and the pupil roster pages of a school's administrators."""
+"""Setting up a household (parents) and the pupil roster pages of a school's administrators.
+
+The household's own page, its calendar and linking a child are in ``portal.views``."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,26 +13,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.downloads import set_download_name
 from core.exports import CSV_CONTENT_TYPE
-from marketplace.courses.selectors import activities_open_to
+from core.forms import add_service_error
 from marketplace.households import selectors, services
-from marketplace.households.access import household_for_user_or_404
-from marketplace.households.forms import ChildLinkForm, HouseholdForm, PupilImportForm
+from marketplace.households.forms import HouseholdForm, PupilImportForm
 from marketplace.households.imports import PupilImportError, pupils_import, template_csv
 from marketplace.households.services import HouseholdError
-from scheduling.timetables.ics import calendar_for_household
-from scheduling.timetables.publishing import week_of
 from schools.access import school_for_user_or_404
-from schools.selectors import term_current, today
-
-
-def _add_errors(form, error: HouseholdError) -> None:
-    """Put a service refusal on the form: per field where the form has that field."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
 
 # --- parents -------------------------------------------------------------------------------
 
@@ -42,78 +30,20 @@ def household_create(request):
     existing = selectors.household_of_user(request.user)
     if existing is not None:
         messages.info(request, _("Your account already has a household."))
-        return redirect("households:household_home", existing.pk)
+        return redirect("portal:household_home", existing.pk)
     form = HouseholdForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             household = services.household_create(user=request.user, name=form.cleaned_data["name"])
         except HouseholdError as error:
-            _add_errors(form, error)
+            add_service_error(form, error)
         else:
             messages.success(
                 request, _("Your household is set up. Add your children with the codes from school.")
             )
-            return redirect("households:household_home", household.pk)
+            return redirect("portal:household_home", household.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "households/household_create.html", {"form": form}, status=status)
-
-
-def _household_page(request, household, link_form, status=200):
-    term = term_current()
-    monday, sunday = week_of(today())
-    context = {
-        "household": household,
-        "term": term,
-        "week": {"monday": monday, "sunday": sunday},
-        "link_form": link_form,
-        "children": [
-            {
-                "child": child,
-                "activities": activities_open_to(school_class=child.school_class, term=term),
-                "week": selectors.sessions_for_child(child=child, start=monday, end=sunday),
-            }
-            for child in selectors.children_of_household(household=household)
-        ],
-    }
-    return render(request, "households/household_home.html", context, status=status)
-
-
-@login_required
-@require_GET
-def household_home(request, household_id: int):
-    household = household_for_user_or_404(request.user, household_id)
-    return _household_page(request, household, ChildLinkForm())
-
-
-@login_required
-@require_GET
-def household_calendar(request, household_id: int):
-    """The household's calendar feed: every child's supervised study and activity places."""
-    household = household_for_user_or_404(request.user, household_id)
-    response = HttpResponse(calendar_for_household(household), content_type="text/calendar; charset=utf-8")
-    return set_download_name(response, f"household-{household.pk}", "ics")
-
-
-@login_required
-@require_POST
-def child_link(request, household_id: int):
-    """The parent adds a child with the school's link code and the child's name."""
-    household = household_for_user_or_404(request.user, household_id)
-    form = ChildLinkForm(request.POST)
-    if form.is_valid():
-        try:
-            child = services.child_link(
-                household=household,
-                user=request.user,
-                code=form.cleaned_data["code"],
-                name=form.cleaned_data["name"],
-            )
-        except HouseholdError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("%(name)s is now linked to your household.") % {"name": child.name})
-            return redirect("households:household_home", household.pk)
-    return _household_page(request, household, form, status=400)
 
 
 # --- school administrators: the pupil roster ---------------------------------------------------

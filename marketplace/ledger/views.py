@@ -1,23 +1,32 @@
-"""Money pages: payees' payouts and statements, a family's held money, the bureau's overview.
+"""Money pages: payees' payouts and statements, a family's held money, the bureau's overview,
+and a family's withdrawal from an activity (which shows what it refunds).
 
-Everything here reads the append-only ledger through ``selectors``; nothing is written.
-Another tenant's vendor, school or payout is a 404 (the access helpers).
+The ledger is only read here (``selectors``, ``services.held_in``); the withdrawal is the
+enrolment app's (``enrolment_withdraw``), whose signal makes the ledger refund. Another
+tenant's vendor, school, payout or enrolment is a 404 (the access helpers).
 """
 
 from decimal import Decimal
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
+import schools.selectors as school_reads
 from core.exports import csv_response
 from core.money import money
-from marketplace.fees.selectors import waiver_shares
+from marketplace.billing.selectors import waiver_shares
+from marketplace.enrolment import services as enrolment_services
+from marketplace.enrolment.models import Enrolment
+from marketplace.enrolment.selectors import LIVE_STATUSES
+from marketplace.households.access import household_for_user_or_404
 from marketplace.households.selectors import household_of_user
 from marketplace.ledger import selectors
+from marketplace.ledger.services import held_in
 from marketplace.vendors.access import vendor_for_user_or_404
 from marketplace.vendors.selectors import vendors_for_officer
 from people.roles.access import bureau_covers_district, bureau_district_ids, require_role
@@ -200,6 +209,61 @@ def household(request):
         "total": selectors.household_total(home),
     }
     return render(request, "ledger/household.html", context)
+
+
+def _withdrawal_consequences(enrolment: Enrolment) -> dict:
+    """What withdrawing ``enrolment`` would do, for the confirmation page: whether a place is
+    given up, whether a child on the waiting list gets it, and the money still held for the
+    child in the activity (the undelivered sessions, refunded on withdrawal)."""
+    placed = enrolment.status == Enrolment.Status.PLACED
+    live = enrolment.status in LIVE_STATUSES
+    return {
+        "enrolment": enrolment,
+        "live": live,
+        "placed": placed,
+        "waiting": Enrolment.objects.filter(
+            activity_id=enrolment.activity_id, status=Enrolment.Status.WAITING
+        ).count()
+        if placed
+        else 0,
+        "refund": held_in(child=enrolment.child, activity=enrolment.activity) if live else None,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def withdraw(request, household_id: int, enrolment_id: int):
+    """Withdraw one of the household's placed or waiting enrolments, in two steps: GET (or a
+    POST without ``confirm``) shows what will happen — who gets the place, what is refunded —
+    and only a POST with ``confirm`` withdraws. Another household's enrolment is a 404."""
+    family = household_for_user_or_404(request.user, household_id)
+    enrolment = (
+        Enrolment.objects.filter(pk=enrolment_id, child__household=family)
+        .select_related("child", "activity")
+        .first()
+    )
+    if enrolment is None:
+        raise Http404("No such enrolment in this household")
+    if request.method == "GET" or not request.POST.get("confirm"):
+        return render(
+            request,
+            "ledger/withdraw_confirm.html",
+            {"household": family, **_withdrawal_consequences(enrolment)},
+        )
+    try:
+        enrolment_services.enrolment_withdraw(
+            enrolment=enrolment, user=request.user, today=school_reads.today()
+        )
+    except enrolment_services.EnrolmentError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("%(child)s has left %(activity)s.")
+            % {"child": enrolment.child.name, "activity": enrolment.activity.name},
+        )
+    return redirect("enrolment:household", family.pk)
 
 
 # --- the bureau ----------------------------------------------------------------------------

@@ -8,11 +8,14 @@ class PaymentsConfig(AppConfig):
     verbose_name = _("Payments")
 
     def ready(self) -> None:
-        # Money the ledger refunds goes back through the gateway that took it.
+        from marketplace.fees.signals import waiver_decided
         from marketplace.ledger.signals import ledger_refunded
 
         from . import checks, receivers  # noqa: F401  (checks register themselves)
 
+        # Money the ledger refunds goes back through the gateway that took it.
         ledger_refunded.connect(
             receivers.refund_through_gateway, dispatch_uid="payments_refund_through_gateway"
         )
+        # A waiver approved after payment makes the family's payment too much: give it back.
+        waiver_decided.connect(receivers.refund_after_waiver, dispatch_uid="payments_refund_after_waiver")

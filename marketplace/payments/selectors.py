@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Sum
-from django.utils.translation import gettext as _
 
 from core.money import money
-from marketplace.fees.quotes import LineKind, quote_for
+from marketplace.billing.quotes import quote_for, quoted_by_account
 from marketplace.payments.models import Payment, PaymentLine, PaymentRefund
 
 ZERO = Decimal("0.00")
@@ -28,36 +27,6 @@ class DueLine:
     @property
     def amount(self) -> Decimal:
         return money(self.quoted - self.paid)
-
-
-def _quoted_by_account(quote) -> list[tuple[object, str, Decimal]]:
-    """The quote's total per ledger account, the waiver shared out in proportion.
-
-    Charges go to their activity's account (enrichment and materials) or to supervised
-    study. A waiver line is spread over the accounts by their share of the charges; the last
-    account takes the rounding remainder, so the accounts always add up to the quote's total.
-    """
-    amounts: dict[object, Decimal] = {}
-    names: dict[object, str] = {}
-    for line in quote.charges:
-        key = line.activity.pk if line.kind in (LineKind.ENRICHMENT, LineKind.MATERIALS) else None
-        amounts[key] = amounts.get(key, ZERO) + line.amount
-        names[key] = str(_("Supervised study")) if key is None else line.activity.name
-    activities = {line.activity.pk: line.activity for line in quote.charges if line.activity is not None}
-    base = sum(amounts.values(), ZERO)
-    waiver = -sum((line.amount for line in quote.lines if line.kind == LineKind.WAIVER), ZERO)
-    keys = list(amounts)
-    result = []
-    left = waiver
-    for index, key in enumerate(keys):
-        share = left if index == len(keys) - 1 else (money(waiver * amounts[key] / base) if base else ZERO)
-        left -= share
-        result.append((activities.get(key), names[key], money(amounts[key] - share)))
-    return result
-
-
-# Public name for other apps (the waiver statements split a waiver exactly as families pay).
-quoted_by_account = _quoted_by_account
 
 
 def paid_by_account(*, child, term) -> dict[int | None, Decimal]:
@@ -81,12 +50,12 @@ def amount_due(*, child, term, quote=None) -> list[DueLine]:
     The quote (from the charging standards in force) per account, less what was already paid
     for that account this term. A line paid in full, or over-paid because the quote fell,
     has nothing due; the over-payment of a waiver approved after payment or of leaving
-    supervised study is refunded by ``fees.services.fees_refund_overpayment``.
+    supervised study is refunded by ``services.payment_refund_overpayment``.
     """
     quote = quote if quote is not None else quote_for(child=child, term=term)
     paid = paid_by_account(child=child, term=term)
     lines = []
-    for activity, description, quoted in _quoted_by_account(quote):
+    for activity, description, quoted in quoted_by_account(quote):
         already = paid.get(activity.pk if activity is not None else None, ZERO)
         line = DueLine(activity=activity, description=description, quoted=quoted, paid=money(already))
         if line.amount > 0:
@@ -103,7 +72,7 @@ def over_paid_by_account(*, child, term, quote=None) -> list[tuple[object, Decim
     quote = quote if quote is not None else quote_for(child=child, term=term)
     quoted = {
         (activity.pk if activity is not None else None): amount
-        for activity, _name, amount in _quoted_by_account(quote)
+        for activity, _name, amount in quoted_by_account(quote)
     }
     result = []
     for key, paid in sorted(paid_by_account(child=child, term=term).items(), key=lambda kv: kv[0] or 0):

@@ -11,6 +11,10 @@ is matched to the lines of the payments that paid that account (``PaymentRefund`
 the ledger's transaction), and sent to the gateway after commit with a stable idempotency
 key per row. A refund the gateway refuses or cannot take now stays outstanding and is
 retried by the daily task (``payments_retry_refunds``).
+
+Over-payments: when the quote falls after a payment (a waiver approved, supervised study
+left mid-term), ``payment_refund_overpayment`` writes the ledger refunds of the difference,
+which then follow the same path.
 """
 
 from __future__ import annotations
@@ -19,15 +23,20 @@ import logging
 import uuid
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.money import money
+from core.money import format_yuan, money
+from marketplace.billing.quotes import QuoteError
+from marketplace.enrolment.models import TermPlan
+from marketplace.fees.services import is_parent_of
 from marketplace.households.models import Household
-from marketplace.ledger.services import ledger_pay
+from marketplace.ledger.services import ledger_pay, ledger_refund
 from marketplace.ledger.signals import ledger_moved
 from marketplace.payments.models import Payment, PaymentEvent, PaymentLine, PaymentRefund
 from marketplace.payments.providers import (
@@ -39,7 +48,8 @@ from marketplace.payments.providers import (
     PaymentProvider,
     get_provider,
 )
-from marketplace.payments.selectors import amount_due
+from marketplace.payments.selectors import amount_due, over_paid_by_account
+from people.roles.models import Membership, Role
 
 logger = logging.getLogger(__name__)
 
@@ -332,3 +342,138 @@ def payment_refunds_send(*, refund_ids=None) -> list[PaymentRefund]:
     if vendor_ids:
         ledger_moved.send(sender=PaymentRefund, vendor_ids=vendor_ids)
     return done
+
+
+# --- Over-payments -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def payment_refund_overpayment(*, child, term, memo: str = "") -> list:
+    """Refund what was paid for ``child``'s ``term`` beyond what the quote now asks, account
+    by account (a waiver approved after payment, leaving supervised study mid-term).
+
+    Per account: paid through the gateway (net of refunds already made or on their way)
+    less the quote's amount for it; never more than is still held (what was released paid
+    for delivered sessions). Each refund is a ledger ``refunded`` entry, which the payment
+    layer sends back through the gateway after commit; it stays *owed* until the gateway
+    accepts it. Calling it again refunds nothing more. Returns the refunded entries.
+    """
+    if child.household_id is None:
+        return []
+    if not Payment.objects.filter(child=child, term=term, status=Payment.Status.SUCCEEDED).exists():
+        return []  # nothing paid through the gateway: nothing to give back
+    try:
+        over_paid = over_paid_by_account(child=child, term=term)
+    except QuoteError as error:
+        raise ValidationError(
+            gettext("What was paid cannot be checked against the fees: %(reason)s")
+            % {"reason": error.messages[0]},
+            code="fees_quote_unavailable",
+        ) from error
+    entries = []
+    for activity, amount in over_paid:
+        entry = ledger_refund(child=child, activity=activity, amount=amount, memo=memo)
+        if entry is not None:
+            entries.append(entry)
+    return entries
+
+
+def payment_refund_waiver(*, waiver) -> list:
+    """Give back what was paid before ``waiver`` was approved (``payment_refund_overpayment``)
+    and, after commit, e-mail the family that the waiver was approved and what is refunded.
+    Runs in the decision's transaction (``fees.signals.waiver_decided``). Returns the refunded
+    ledger entries."""
+    refunds = payment_refund_overpayment(child=waiver.child, term=waiver.term, memo=f"waiver {waiver.pk}")
+    transaction.on_commit(lambda: _notify_waiver(waiver, refunds))
+    return refunds
+
+
+def _parent_emails(child) -> list[str]:
+    if child.household_id is None:
+        return []
+    emails = Membership.objects.filter(role=Role.PARENT, household_id=child.household_id).exclude(
+        user__email=""
+    )
+    return sorted(set(emails.values_list("user__email", flat=True)))
+
+
+def _notify_waiver(waiver, refunds) -> None:
+    """E-mail the family that the waiver was approved and what is given back."""
+    recipients = _parent_emails(waiver.child)
+    if not recipients:
+        return
+    total = money(sum((entry.amount for entry in refunds), Decimal("0")))
+    values = {"child": waiver.child.name, "term": str(waiver.term), "amount": format_yuan(total)}
+    subject = gettext("Fee waiver approved for %(child)s") % values
+    body = gettext("The school approved a fee waiver for %(child)s for %(term)s.") % values
+    if total:
+        body += " " + (
+            gettext(
+                "%(amount)s you had already paid is being refunded to the card you paid with; "
+                "the money page shows it as owed to you until the payment gateway accepts the refund."
+            )
+            % values
+        )
+    try:
+        send_mail(subject, body, None, recipients)
+    except Exception:  # the decision is committed; a mail failure must not undo or hide it
+        logger.exception("Could not e-mail the family of waiver %s", waiver.pk)
+
+
+class StudyLeaveError(ValidationError):
+    """Leaving supervised study is refused (a date outside the term or in the past, already left)."""
+
+
+@transaction.atomic
+def study_leave(*, child, term, user, on, today=None):
+    """A parent takes ``child`` out of supervised study for the rest of ``term`` from ``on``
+    (the first day not stayed) and is refunded what was paid for the sessions from then on.
+
+    The child's term plan records the day (``TermPlan.study_left_on``; a plan is made with the
+    class's days if the family had none), so the quote stops charging supervised study from
+    that day and the ledger releases nothing for later sessions. The over-payment is
+    refunded through the gateway (``payment_refund_overpayment``): owed until the gateway
+    accepts it. Refused: not a parent of the child (``PermissionDenied``); ``on`` before today
+    or outside the term, or the child has already left (``StudyLeaveError`` with a code).
+    Returns ``(plan, refunded entries)``.
+    """
+    if not is_parent_of(user, child):
+        raise PermissionDenied("Not a parent of this child")
+    today = today or timezone.localdate()
+    if on is None:
+        raise StudyLeaveError(
+            {
+                "on": ValidationError(
+                    gettext("Give the first day your child no longer stays."), code="study_leave_no_date"
+                )
+            }
+        )
+    if on < today:
+        raise StudyLeaveError(
+            {"on": ValidationError(gettext("The day cannot be in the past."), code="study_leave_in_the_past")}
+        )
+    if not term.start <= on <= term.end:
+        raise StudyLeaveError(
+            {
+                "on": ValidationError(
+                    gettext("The day must fall within the term."), code="study_leave_outside_term"
+                )
+            }
+        )
+    plan = TermPlan.objects.select_for_update().filter(child=child, term=term).order_by("pk").first()
+    if plan is None:
+        try:
+            with transaction.atomic():
+                plan = TermPlan.objects.create(child=child, term=term, days=child.school_class.days)
+        except IntegrityError:  # a concurrent request made the plan first
+            plan = TermPlan.objects.select_for_update().get(child=child, term=term)
+    if plan.study_left_on is not None:
+        raise StudyLeaveError(
+            gettext("%(child)s already left supervised study on %(date)s.")
+            % {"child": child.name, "date": formats.date_format(plan.study_left_on, "DATE_FORMAT")},
+            code="study_already_left",
+        )
+    plan.study_left_on = on
+    plan.save(update_fields=["study_left_on", "updated_at"])
+    refunds = payment_refund_overpayment(child=child, term=term, memo=f"left supervised study {on}")
+    return plan, refunds

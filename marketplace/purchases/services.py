@@ -20,6 +20,7 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.errors import DomainError
 from core.money import format_yuan
 from core.weekdays import WEEKDAY_SHORT
 from marketplace.courses.models import Activity, Course, check_allowed_slots
@@ -34,7 +35,7 @@ MAX_GROUPS = 20
 MAX_MEETINGS = 5
 
 
-class PurchaseError(ValidationError):
+class PurchaseError(DomainError):
     """A course request step that cannot be carried out; the message says why."""
 
 

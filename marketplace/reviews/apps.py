@@ -6,3 +6,6 @@ class ReviewsConfig(AppConfig):
     name = "marketplace.reviews"
     label = "reviews"
     verbose_name = _("Course review")
+
+    def ready(self):
+        from marketplace.reviews import receivers  # noqa: F401 - connects the signal receivers

@@ -1,16 +1,16 @@
 """Forms of the reviewer's scoring page and the bureau's committee settings. Services write."""
 
 from django import forms
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.i18n import prefers_english
 from marketplace.reviews.models import ReviewCommittee, ReviewScore
 from marketplace.reviews.selectors import committee_reviewers
 from marketplace.reviews.services import MAX_CRITERION_SCORE
 
 
 def criterion_label(item: dict) -> str:
-    if (get_language() or "").startswith("en") and item.get("name_en"):
+    if prefers_english() and item.get("name_en"):
         return item["name_en"]
     return item["name"]
 

@@ -212,7 +212,7 @@ class CourseReview(models.Model):
         return f"{self.course} #{self.round}"
 
 
-class ReviewScore(models.Model):
+class ReviewScore(AppendOnly):
     """One reviewer's scores for one round (append-only; one per reviewer per round)."""
 
     class Recommendation(models.TextChoices):
@@ -245,14 +245,6 @@ class ReviewScore(models.Model):
                 condition=Q(recommendation__in=["approve", "reject"]), name="score_recommendation_valid"
             ),
         ]
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValueError("Review scores are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Review scores are append-only.")
 
 
 class ReviewHandover(AppendOnly):

@@ -1,4 +1,5 @@
-"""Reads about course review: who sits on which committee, who is excluded, what is waiting.
+"""Reads about course review: who sits on which committee, who is excluded, what is waiting,
+and who may read a course's documents.
 
 A committee's members are the users holding a ``course_reviewer`` membership of its district
 (the city committee: of no district). A reviewer is *linked* to a vendor, and so excluded from
@@ -108,21 +109,38 @@ def round_for_reviewer_or_404(*, user, review_id: int) -> CourseReview:
     return review
 
 
-def rounds_of_course(*, course):
-    """The course's review rounds, latest first (``scores`` prefetched; names are not for vendors)."""
-    return course.reviews.select_related("committee__district").prefetch_related("scores").order_by("-round")
-
-
-def latest_round(*, course) -> CourseReview | None:
-    return course.reviews.order_by("-round").first()
-
-
 def reviewer_may_see_course(*, user, course) -> bool:
     """A reviewer on the committee of one of the course's rounds, not linked to its vendor."""
     district_ids = reviewer_district_ids(user=user)
     if not district_ids or is_linked(user=user, vendor_id=course.vendor_id):
         return False
     return course.reviews.filter(_committee_filter(district_ids)).exists()
+
+
+def document_for_user_or_404(*, user, document_id: int):
+    """A course document the user may download: the vendor's members, bureau officers of the
+    city or the vendor's district, and reviewers on a committee that reviewed or reviews the
+    course (not linked to the vendor). Anyone else: 404."""
+    from django.http import Http404
+    from django.shortcuts import get_object_or_404
+
+    from marketplace.courses.models import CourseDocument
+
+    document = get_object_or_404(
+        CourseDocument.objects.select_related("course", "course__vendor"), pk=document_id
+    )
+    vendor = document.course.vendor
+    if vendor is not None:
+        if any(m.vendor_id == vendor.pk for m in roles_of(user, Role.VENDOR_MEMBER)):
+            return document
+        if any(
+            m.district_id is None or m.district_id == vendor.district_id
+            for m in roles_of(user, Role.BUREAU_OFFICER)
+        ):
+            return document
+        if reviewer_may_see_course(user=user, course=document.course):
+            return document
+    raise Http404("No such document for this account")
 
 
 def open_round_count(*, district_id: int | None = None) -> int:
@@ -133,7 +151,51 @@ def open_round_count(*, district_id: int | None = None) -> int:
     return rounds.count()
 
 
+# The rubric a committee starts with (code, Chinese name, English name, highest score):
+# shown until the committee is first stored, written as its data then (``services.committee_for``)
+# and editable by the bureau afterwards.
+DEFAULT_RUBRIC = (
+    ("educational-value", "教育价值", "Educational value", 30),
+    ("safety", "安全保障", "Safety", 20),
+    ("teaching-plan", "教学计划", "Teaching plan", 20),
+    ("instructors", "师资资质", "Instructor qualifications", 15),
+    ("price", "收费合理", "Reasonable price", 15),
+)
+
+
+def committee_of(district) -> ReviewCommittee:
+    """The committee of a district (a district, its id, or ``None``: the city committee) as
+    stored; before its first use, an unsaved committee with the default settings. Reading
+    writes nothing: ``services.committee_for`` or ``committee_update`` store it."""
+    district_id = getattr(district, "pk", district)
+    return ReviewCommittee.objects.filter(district_id=district_id).first() or ReviewCommittee(
+        district_id=district_id
+    )
+
+
+def committee_rubric(*, committee: ReviewCommittee) -> list[dict]:
+    """The committee's rubric in order, as rows (``code``, ``name``, ``name_en``,
+    ``max_score``, ``position``); the default rubric for a committee not stored yet."""
+    if committee.pk is None:
+        return [
+            {"code": code, "name": name, "name_en": name_en, "max_score": top, "position": i}
+            for i, (code, name, name_en, top) in enumerate(DEFAULT_RUBRIC, start=1)
+        ]
+    return [
+        {
+            "code": c.code,
+            "name": c.name,
+            "name_en": c.name_en,
+            "max_score": c.max_score,
+            "position": c.position,
+        }
+        for c in committee.criteria.order_by("position", "pk")
+    ]
+
+
 def open_rounds_of_committee(*, committee: ReviewCommittee):
+    if committee.pk is None:  # not stored yet: no round was ever opened with it
+        return CourseReview.objects.none()
     return (
         committee.reviews.filter(outcome=CourseReview.Outcome.PENDING)
         .select_related("course", "course__vendor")

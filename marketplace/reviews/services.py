@@ -1,7 +1,8 @@
 """State changes of course review: committees and their settings, rounds, scores, conflicts.
 
-Flow: a vendor submits a course (``marketplace.courses.services.course_submit``), which opens
-a round here (``review_open``) with the committee's settings copied onto it; each eligible
+Flow: a vendor submits a course (``marketplace.courses.services.course_submit``), whose
+``course_submitted`` signal opens a round here (``review_open``, called by
+``marketplace.reviews.receivers``) with the committee's settings copied onto it; each eligible
 reviewer scores it once (``score_record``); after every score the committee's rule is asked
 (``marketplace.reviews.rules.decide``) and the round is decided as soon as it can be
 (``review_decide``), which sets the course's review status and sends ``course_changed``.
@@ -20,6 +21,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import DomainError
 from marketplace.courses.models import Course
 from marketplace.courses.signals import course_changed
 from marketplace.reviews import rules, selectors
@@ -32,21 +34,13 @@ from marketplace.reviews.models import (
     ReviewScore,
     RubricCriterion,
 )
+from marketplace.reviews.selectors import DEFAULT_RUBRIC
 
 
-class ReviewError(ValidationError):
+class ReviewError(DomainError):
     """A review step that cannot be carried out; the message says why."""
 
 
-# The rubric a committee starts with, written as data the first time the committee is used
-# and editable by the bureau afterwards (code, Chinese name, English name, highest score).
-DEFAULT_RUBRIC = (
-    ("educational-value", "教育价值", "Educational value", 30),
-    ("safety", "安全保障", "Safety", 20),
-    ("teaching-plan", "教学计划", "Teaching plan", 20),
-    ("instructors", "师资资质", "Instructor qualifications", 15),
-    ("price", "收费合理", "Reasonable price", 15),
-)
 MAX_CRITERION_SCORE = 100
 
 
@@ -91,7 +85,8 @@ def _rubric_copy(committee: ReviewCommittee) -> list[dict]:
 def review_open(*, course: Course) -> CourseReview:
     """Open the next review round of a submitted course, copying the committee's settings.
 
-    Called by ``course_submit`` inside its transaction; the course must be ``submitted``.
+    Called on ``course_submitted``, inside ``course_submit``'s transaction; the course must
+    be ``submitted``.
     """
     if course.vendor_id is None:
         raise ReviewError(_("Only a vendor's course is reviewed."), code="not_vendor_course")
@@ -457,6 +452,9 @@ def committee_update(
 ) -> ReviewCommittee:
     """Change a committee's decision rule, quorum, pass mark, chair and rubric.
 
+    ``committee`` may be the unsaved one ``selectors.committee_of`` reads before first use:
+    it is stored then.
+
     ``criteria`` replaces the rubric: dicts with ``code``, ``name``, ``name_en``,
     ``max_score`` and ``position``. ``reduced_quorum`` (empty or 1…quorum) is how few scores
     may decide a round after conflicts leave too few reviewers. Open rounds keep the copies
@@ -525,6 +523,9 @@ def committee_update(
     if errors:
         raise ReviewError(errors)
 
+    if committee.pk is None:
+        # The settings page shows an unsaved committee until its first save stores it.
+        committee = committee_for(committee.district_id)
     committee = ReviewCommittee.objects.select_for_update(of=("self",)).get(pk=committee.pk)
     committee.rule = rule
     committee.quorum = quorum

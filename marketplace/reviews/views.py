@@ -1,13 +1,16 @@
+import os
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from marketplace.courses.forms import add_service_errors
-from marketplace.courses.selectors import course_facts
+from core.downloads import set_download_name
+from core.forms import add_service_error
+from marketplace.courses.selectors import course_facts, courses_for_review, courses_reviewed
 from marketplace.reviews import selectors, services
 from marketplace.reviews.forms import (
     CommitteeForm,
@@ -32,6 +35,36 @@ def _rubric_rows(review, score=None):
         }
         for item in review.rubric
     ]
+
+
+@login_required
+def review_home(request):
+    """The course reviewer's home: their scoring queue, then their committees' courses."""
+    memberships = require_role(request.user, Role.COURSE_REVIEWER)
+    district_ids = {m.district_id for m in memberships}
+    linked = selectors.linked_vendor_ids(user=request.user)
+    context = {
+        "memberships": memberships,
+        "queue": selectors.rounds_to_score(user=request.user),
+        "scored": selectors.rounds_scored_by(user=request.user)[:20],
+        "pending": courses_for_review(district_ids=district_ids, exclude_vendor_ids=linked),
+        "reviewed": courses_reviewed(district_ids=district_ids, exclude_vendor_ids=linked)[:20],
+    }
+    return render(request, "reviews/review_home.html", context)
+
+
+@login_required
+def course_document_file(request, document_id: int):
+    """A course document, for the vendor's members, bureau officers and the course's reviewers."""
+    document = selectors.document_for_user_or_404(user=request.user, document_id=document_id)
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The document's file is missing") from None
+    response = FileResponse(handle, content_type=document.content_type)
+    set_download_name(response, document.title, os.path.splitext(document.file.name)[1], as_attachment=False)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @login_required
@@ -63,10 +96,10 @@ def round_detail(request, review_id: int):
                     comment=form.cleaned_data["comment"],
                 )
             except ValidationError as error:
-                add_service_errors(form, error)
+                add_service_error(form, error)
             else:
                 messages.success(request, _("Your score was recorded."))
-                return redirect("courses:review_home")
+                return redirect("reviews:home")
     elif may_score:
         form = ScoreForm(rubric=review.rubric)
     context = {
@@ -96,7 +129,7 @@ def conflict_declare(request, review_id: int):
         _("Your link to %(vendor)s was recorded; you will not review its courses.")
         % {"vendor": review.course.vendor.display_name},
     )
-    return redirect("courses:review_home")
+    return redirect("reviews:home")
 
 
 # --- bureau: committee settings ------------------------------------------------------------
@@ -123,17 +156,9 @@ def committee_settings(request, district_id: int | None = None):
     """A committee's rule, quorum, pass mark, chair and rubric (city officers: any committee;
     district officers: their district's)."""
     district = _district_or_404(request, district_id)
-    committee = services.committee_for(district)
-    initial = [
-        {
-            "code": c.code,
-            "name": c.name,
-            "name_en": c.name_en,
-            "max_score": c.max_score,
-            "position": c.position,
-        }
-        for c in committee.criteria.order_by("position", "pk")
-    ]
+    # Before its first save the committee is unsaved, with the defaults: a visit writes nothing.
+    committee = selectors.committee_of(district)
+    initial = selectors.committee_rubric(committee=committee)
     if request.method == "POST":
         form = CommitteeForm(request.POST, instance=committee)
         formset = CriterionFormSet(request.POST, initial=initial, prefix="criteria")
@@ -149,11 +174,11 @@ def committee_settings(request, district_id: int | None = None):
                     reduced_quorum=form.cleaned_data["reduced_quorum"],
                 )
             except ValidationError as error:
-                add_service_errors(form, error)
+                add_service_error(form, error)
             else:
                 messages.success(request, _("The committee's settings were saved; open rounds keep theirs."))
                 return redirect(request.path)
-        committee.refresh_from_db()
+        committee = selectors.committee_of(district)  # the stored settings, not the refused ones
     else:
         form = CommitteeForm(instance=committee)
         formset = CriterionFormSet(initial=initial, prefix="criteria")
@@ -166,7 +191,7 @@ def committee_settings(request, district_id: int | None = None):
         "reviewers": reviewers,
         "short_of_quorum": len(reviewers) < committee.quorum,
         "open_rounds": selectors.open_rounds_of_committee(committee=committee),
-        "rubric_total": sum(c.max_score for c in committee.criteria.all()),
+        "rubric_total": sum(row["max_score"] for row in initial),
     }
     return render(
         request, "reviews/committee_settings.html", context, status=400 if request.method == "POST" else 200
@@ -212,7 +237,7 @@ def officer_round(request, review_id: int):
                     reason=form.cleaned_data["reason"],
                 )
             except ValidationError as error:
-                add_service_errors(form, error)
+                add_service_error(form, error)
             else:
                 messages.success(request, _("The review round was changed."))
                 return redirect("reviews:officer_round", review.pk)

@@ -26,6 +26,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.models import AppendOnly
 from marketplace.vendors.models import InstitutionType, RiskGrade
 
 MAX_POINTS = 10
@@ -245,7 +246,7 @@ class Complaint(models.Model):
         return f"{self.vendor} · {self.received_on:%Y-%m-%d}"
 
 
-class RiskAssessment(models.Model):
+class RiskAssessment(AppendOnly):
     """One grading of a vendor (append-only): the grade, the score, each factor's value and
     points, the reasons, and what set it off.
 
@@ -290,14 +291,6 @@ class RiskAssessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.vendor} · {self.grade or '—'} · {self.computed_at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise ValueError("Risk assessments are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Risk assessments are append-only.")
 
 
 __all__ = ["Complaint", "InstitutionType", "RiskAssessment", "RiskPolicy"]

@@ -30,6 +30,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
 from marketplace.risk.grading import GRADED_STATUSES, Evaluation, evaluate
 from marketplace.risk.models import Complaint, RiskAssessment, RiskPolicy
 from marketplace.vendors.models import Vendor
@@ -42,7 +43,7 @@ Trigger = RiskAssessment.Trigger
 _grading = threading.local()
 
 
-class RiskError(ValidationError):
+class RiskError(DomainError):
     """A risk step that cannot be carried out; the message says why."""
 
 

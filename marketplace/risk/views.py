@@ -4,25 +4,17 @@ a 404, through ``vendor_for_officer_or_404``); everyone else gets a 404."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.forms import add_service_error
 from marketplace.risk import selectors, services
 from marketplace.risk.forms import ComplaintForm, GradeFilterForm, ResolveForm, RiskPolicyForm
 from marketplace.risk.models import RiskPolicy
 from marketplace.vendors.access import vendor_for_officer_or_404
 from people.roles.access import bureau_district_ids, require_role
 from people.roles.models import Role
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @login_required
@@ -86,7 +78,7 @@ def complaint_add(request, vendor_id: int):
         try:
             services.complaint_record(vendor=vendor, officer=request.user, **form.cleaned_data)
         except services.RiskError as error:
-            _add_errors(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The complaint is recorded."))
             return redirect("risk:detail", vendor.pk)
@@ -105,7 +97,7 @@ def complaint_resolve(request, vendor_id: int, complaint_id: int):
                 complaint=complaint, officer=request.user, resolution=form.cleaned_data["resolution"]
             )
         except services.RiskError as error:
-            _add_errors(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The complaint is resolved."))
             return redirect("risk:detail", vendor.pk)
@@ -127,7 +119,7 @@ def policy(request):
         try:
             services.risk_policy_update(officer=request.user, **values)
         except services.RiskError as error:
-            _add_errors(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The policy is saved and every vendor is regraded."))
             return redirect("risk:policy")

@@ -8,10 +8,18 @@ from django.utils.translation import gettext_lazy as _
 from core.params import IdModelChoiceField
 from core.uploads import ALLOWED_EXTENSIONS, validate_document
 from core.weekdays import WEEKDAY_CHOICES
-from marketplace.courses.models import Category
 from marketplace.vendors.models import Instructor, Vendor, VendorDecision, VendorDocument
 from marketplace.vendors.services import PROFILE_FIELDS
 from schools.models import District
+
+
+def service_categories():
+    """The categories a vendor may be in: every one but academic tutoring (the service
+    refuses it too), in code order.
+
+    Read through ``Vendor.category``: the categories belong to ``courses``, a floor above.
+    """
+    return Vendor._meta.get_field("category").related_model.objects.filter(is_academic=False).order_by("code")
 
 
 class VendorProfileForm(forms.ModelForm):
@@ -32,8 +40,7 @@ class VendorProfileForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Academic tutoring is not offered at all (the service refuses it too).
-        self.fields["category"].queryset = Category.objects.filter(is_academic=False).order_by("code")
+        self.fields["category"].queryset = service_categories()
         self.fields["district"].queryset = District.objects.order_by("code")
         for name in ("contact_name", "contact_phone"):
             self.fields[name].required = True
@@ -180,12 +187,7 @@ class VendorListFilterForm(forms.Form):
     district = IdModelChoiceField(
         label=_("District"), queryset=District.objects.none(), required=False, empty_label=_("All")
     )
-    category = IdModelChoiceField(
-        label=_("Category"),
-        queryset=Category.objects.filter(is_academic=False).order_by("code"),
-        required=False,
-        empty_label=_("All"),
-    )
+    category = IdModelChoiceField(label=_("Category"), queryset=None, required=False, empty_label=_("All"))
 
     def __init__(self, *args, district_ids: set[int] | None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -193,6 +195,7 @@ class VendorListFilterForm(forms.Form):
         if district_ids is not None:
             districts = districts.filter(pk__in=district_ids)
         self.fields["district"].queryset = districts
+        self.fields["category"].queryset = service_categories()
 
 
 class RevokeForm(forms.Form):

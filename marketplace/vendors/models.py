@@ -7,9 +7,10 @@ from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
-from core.models import PrivateDocument, TimeStamped
+from core.i18n import prefers_english
+from core.models import AppendOnly, PrivateDocument, TimeStamped
+from core.pinyin import PinyinSortKeyField
 from core.weekdays import WEEKDAY_CHOICES
-from marketplace.courses.pinyin import PinyinSortKeyField
 from marketplace.vendors.credit_code import validate_credit_code
 
 
@@ -54,7 +55,7 @@ class Vendor(TimeStamped):
     InstitutionType = InstitutionType
 
     name = models.CharField(_("institution name"), max_length=120)
-    # The name's pinyin, so lists sort as a Chinese reader expects (see ``courses.pinyin``).
+    # The name's pinyin, so lists sort as a Chinese reader expects (see ``core.pinyin``).
     name_sort = PinyinSortKeyField(_("name sort key"), source="name")
     credit_code = models.CharField(
         _("unified social credit code"),
@@ -125,9 +126,7 @@ class Vendor(TimeStamped):
 
     @property
     def display_name(self) -> str:
-        from django.utils.translation import get_language
-
-        if (get_language() or "").startswith("en") and self.name_en:
+        if prefers_english() and self.name_en:
             return self.name_en
         return self.name
 
@@ -141,7 +140,7 @@ class Vendor(TimeStamped):
         return self.status in (VendorStatus.DRAFT, VendorStatus.CHANGES_REQUESTED)
 
 
-class VendorDecision(models.Model):
+class VendorDecision(AppendOnly):
     """One step of a vendor's review history (append-only: who, when, what, why).
 
     Every status change of a vendor writes one row here, in the same transaction as the
@@ -207,14 +206,6 @@ class VendorDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.vendor} · {self.get_action_display()}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise ValueError("Vendor decisions are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Vendor decisions are append-only.")
 
 
 class VendorPolicy(models.Model):

@@ -161,40 +161,6 @@ def reapply_date(*, vendor: Vendor):
     return timezone.localdate(rejected.created_at) + datetime.timedelta(days=days)
 
 
-@dataclass(frozen=True)
-class RevocationConsequences:
-    """What revoking a vendor does, computed for the officer's confirmation page."""
-
-    catalogue_courses: list  # its approved courses, which leave the catalogue
-    open_requests: int  # schools' course requests still waiting for its answer
-    activities: int  # its activities in terms that have not ended
-    pupils: int  # pupils placed in those activities
-
-
-def revocation_consequences(*, vendor: Vendor) -> RevocationConsequences:
-    from django.utils import timezone
-
-    from marketplace.courses.models import Activity, Course
-    from marketplace.enrolment.models import Enrolment
-    from marketplace.purchases.models import CourseRequest
-
-    today = timezone.localdate()
-    activities = Activity.objects.filter(vendor=vendor, term__end__gte=today)
-    return RevocationConsequences(
-        catalogue_courses=list(
-            vendor.courses.filter(review_status=Course.ReviewStatus.APPROVED).order_by("title_sort", "pk")
-        ),
-        open_requests=CourseRequest.objects.filter(
-            vendor=vendor, status=CourseRequest.Status.REQUESTED
-        ).count(),
-        activities=activities.count(),
-        pupils=Enrolment.objects.filter(activity__in=activities, status=Enrolment.Status.PLACED)
-        .values("child_id")
-        .distinct()
-        .count(),
-    )
-
-
 def pending_amendments(*, vendor: Vendor):
     """The vendor's amendments waiting for an officer, oldest first."""
     return vendor.amendments.filter(status="pending").select_related("instructor", "document", "submitted_by")

@@ -27,7 +27,7 @@ reapply (clerk)     rejected, after the wait        draft
   passed, and an officer undoes a mistaken rejection or revocation by reopening it with a
   reason (``vendor_reopen``: back to *submitted*, decided afresh). Approval re-checks the
   application's completeness (``vendor_incomplete``). Revoking is confirmed on its own page,
-  which names its consequences (``selectors.revocation_consequences``).
+  which names its consequences (``portal.selectors.revocation_consequences``).
 * Every status change writes one ``VendorDecision`` (who, when, from, to, why) in the same
   transaction, with the vendor row locked (``select_for_update``) so two officers cannot
   decide the same application twice. Rejecting, asking for changes, suspending and revoking
@@ -65,6 +65,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.errors import DomainError
 from core.uploads import validate_document
 from marketplace.vendors.credit_code import validate_credit_code
 from marketplace.vendors.models import (
@@ -88,7 +89,7 @@ from people.roles.access import (
 from people.roles.models import Membership, Role
 
 
-class VendorError(ValidationError):
+class VendorError(DomainError):
     """A vendor change that cannot be made; the message says what and why, ``code`` which
     rule refused it (also on a refusal about one field, see ``field_error``)."""
 

@@ -31,7 +31,6 @@ urlpatterns = [
     path("review/settings/", views.policy_settings, name="policy_settings"),
     path("review/<int:vendor_id>/", views.officer_detail, name="officer_detail"),
     path("review/<int:vendor_id>/decide/", views.officer_decide, name="officer_decide"),
-    path("review/<int:vendor_id>/revoke/", views.officer_revoke, name="officer_revoke"),
     path("<int:vendor_id>/reapply/", views.reapply, name="reapply"),
     path("<int:vendor_id>/contact/", views.contact_change, name="contact_change"),
     path(

@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from core.downloads import set_download_name
+from core.forms import add_service_error
 from core.params import query_id
 from marketplace.vendors import selectors, services
 from marketplace.vendors.access import vendor_for_officer_or_404, vendor_for_user_or_404
@@ -29,7 +30,6 @@ from marketplace.vendors.forms import (
     DecisionForm,
     DocumentForm,
     InstructorForm,
-    RevokeForm,
     VendorListFilterForm,
     VendorPolicyForm,
     VendorProfileForm,
@@ -53,15 +53,6 @@ ACTION_VERBS = {
 
 def _error_text(error: VendorError) -> str:
     return " ".join(error.messages)
-
-
-def _add_errors(form, error: VendorError) -> None:
-    """Put a service refusal on the form: per field where the form has that field."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _application_context(vendor: Vendor) -> dict:
@@ -89,7 +80,7 @@ def register(request):
         try:
             vendor = services.vendor_register(user=request.user, **form.cleaned_data)
         except VendorError as error:
-            _add_errors(form, error)
+            add_service_error(form, error)
         else:
             messages.success(
                 request,
@@ -134,7 +125,7 @@ def edit(request, vendor_id: int):
         try:
             services.vendor_update(vendor=vendor, user=request.user, **form.cleaned_data)
         except VendorError as error:
-            _add_errors(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The profile is saved."))
             return redirect("vendors:vendor_home", vendor.pk)
@@ -183,7 +174,7 @@ def _instructor_page(request, vendor, instructor=None):
                 windows=formset.windows(),
             )
         except VendorError as error:
-            _add_errors(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The instructor is saved."))
             return redirect("vendors:instructors", vendor.pk)
@@ -226,7 +217,7 @@ def documents(request, vendor_id: int):
         try:
             services.document_add(vendor=vendor, user=request.user, **form.cleaned_data)
         except VendorError as error:
-            _add_errors(form, error)
+            add_service_error(form, error)
         else:
             if vendor.is_approved:
                 messages.success(request, _("The document is uploaded and sent to the bureau for approval."))
@@ -349,7 +340,7 @@ def officer_decide(request, vendor_id: int):
     if form.cleaned_data["action"] == VendorDecision.Action.REVOKED:
         # Revoking is for good and reaches schools and families: it is confirmed on its own
         # page, which names what it does.
-        return redirect("vendors:officer_revoke", vendor.pk)
+        return redirect("portal:officer_revoke", vendor.pk)
     try:
         decision = services.vendor_decide(
             vendor=vendor,
@@ -358,7 +349,7 @@ def officer_decide(request, vendor_id: int):
             reason=form.cleaned_data["reason"],
         )
     except VendorError as error:
-        _add_errors(form, error)
+        add_service_error(form, error)
         return _officer_detail(request, vendor, form, status=400)
     messages.success(
         request,
@@ -366,37 +357,6 @@ def officer_decide(request, vendor_id: int):
         % {"vendor": vendor.display_name, "action": decision.get_action_display()},
     )
     return redirect("vendors:officer_detail", vendor.pk)
-
-
-@login_required
-def officer_revoke(request, vendor_id: int):
-    """Revoking, confirmed: the page names its consequences (courses leaving the catalogue,
-    schools' requests waiting for an answer, activities and pupils placed in them) and asks
-    for the reason and an explicit confirmation."""
-    vendor = vendor_for_officer_or_404(request.user, vendor_id)
-    if VendorDecision.Action.REVOKED not in services.officer_actions(vendor):
-        messages.error(
-            request,
-            _("Only an approved or suspended vendor can be revoked; this one is “%(status)s”.")
-            % {"status": vendor.get_status_display()},
-        )
-        return redirect("vendors:officer_detail", vendor.pk)
-    form = RevokeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.vendor_revoke(vendor=vendor, officer=request.user, reason=form.cleaned_data["reason"])
-        except VendorError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("%(vendor)s is revoked.") % {"vendor": vendor.display_name})
-            return redirect("vendors:officer_detail", vendor.pk)
-    context = {
-        "vendor": vendor,
-        "form": form,
-        "consequences": selectors.revocation_consequences(vendor=vendor),
-    }
-    status = 400 if request.method == "POST" else 200
-    return render(request, "vendors/officer_revoke.html", context, status=status)
 
 
 @login_required
@@ -448,7 +408,7 @@ def contact_change(request, vendor_id: int):
                 vendor=vendor, user=request.user, **{k: form.cleaned_data[k] for k in form.Meta.fields}
             )
         except VendorError as error:
-            _add_errors(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The new contact details are sent to the bureau for approval."))
             return redirect("vendors:vendor_home", vendor.pk)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
 from people.roles.models import Membership, Role
 from scheduling.attendance.models import AttendanceRecord, RegisterDelegation, SessionDelivery
 from scheduling.attendance.selectors import can_delegate, can_take, roster_for
@@ -19,7 +19,7 @@ from scheduling.timetables.models import DatedSession
 STATUSES = {choice.value for choice in AttendanceRecord.Status}
 
 
-class AttendanceError(ValidationError):
+class AttendanceError(DomainError):
     """Attendance that cannot be recorded (or a register that cannot be delegated);
     ``message`` is translated and fit to show the user, ``code`` is stable."""
 

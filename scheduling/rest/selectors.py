@@ -22,16 +22,16 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from scheduling.rest.models import CoverAssignment, DutyRecord, RestClaim, RestPolicy
 from schools.models import Term
 
 
 def policy_for(school) -> RestPolicy:
-    """The school's rest policy, created with the defaults the first time it is asked for."""
-    policy, _ = RestPolicy.objects.get_or_create(school=school)
-    return policy
+    """The school's rest policy; before its administrator first saves one, an unsaved policy
+    with the defaults (reading writes nothing: ``services.rest_policy_update`` stores it)."""
+    return RestPolicy.objects.filter(school=school).first() or RestPolicy(school=school)
 
 
 def _expiry_on_or_after(policy: RestPolicy, day: date) -> date:
@@ -137,3 +137,45 @@ def active_covers(*, school, day: date) -> QuerySet[CoverAssignment]:
     return CoverAssignment.objects.filter(
         dated_session__school=school, dated_session__date=day, withdrawn_at__isnull=True
     ).select_related("dated_session", "from_staff", "to_staff", "claim")
+
+
+def covers_of_sessions(sessions) -> QuerySet[CoverAssignment]:
+    """The covers in force on the dated sessions ``sessions`` (a queryset)."""
+    return CoverAssignment.objects.filter(dated_session__in=sessions, withdrawn_at__isnull=True)
+
+
+def cover_annotations() -> dict:
+    """Annotations for a ``DatedSession`` queryset: ``cover_from_name``, the colleague whose
+    session a cover duty is, and ``cover_created_at``, when it was handed over (both None for a
+    session not covered)."""
+    active = CoverAssignment.objects.filter(dated_session=OuterRef("pk"), withdrawn_at__isnull=True)
+    return {
+        "cover_from_name": Subquery(active.values("from_staff__name")[:1]),
+        "cover_created_at": Subquery(active.values("created_at")[:1]),
+    }
+
+
+@dataclass(frozen=True)
+class RestAffected:
+    """An approved rest day that publishing a new timetable covers again (or returns to the
+    administrator), with the covers it has now."""
+
+    name: str
+    date: date
+    covers: int
+
+
+def rest_days_affected(*, school, since: date, until: date, covers) -> list[RestAffected]:
+    """The approved rest days of ``school`` from ``since`` to ``until`` (inclusive), by date and
+    teacher, each with how many of ``covers`` (a ``CoverAssignment`` queryset) are its."""
+    claims = (
+        RestClaim.objects.filter(
+            staff__school=school, status=RestClaim.Status.APPROVED, date__gte=since, date__lte=until
+        )
+        .select_related("staff")
+        .order_by("date", "staff__name")
+    )
+    cover_counts = defaultdict(int)
+    for claim_id in covers.values_list("claim_id", flat=True):
+        cover_counts[claim_id] += 1
+    return [RestAffected(claim.staff.name, claim.date, cover_counts[claim.pk]) for claim in claims]

@@ -46,6 +46,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
 from core.weekdays import DAY_CODES
 from people.roles.access import school_ids_for
 from people.roles.models import Membership, Role
@@ -66,7 +67,7 @@ NOT_IN_TIMETABLE = "not_in_timetable"
 ENGINE_FAILED = "cover_failed"
 
 
-class RestError(ValidationError):
+class RestError(DomainError):
     """A refused duty or rest change; the message is translated and fit to show the user."""
 
 
@@ -588,8 +589,8 @@ def rest_policy_update(
     values out of range (the model's validators)."""
     if not _is_admin(user, school.pk):
         raise RestError(_("Only an administrator of the school sets its rest policy."), code="not_admin")
-    policy = policy_for(school)
-    policy = RestPolicy.objects.select_for_update().get(pk=policy.pk)
+    # The first save stores the school's policy (reads show the defaults without a row).
+    policy, _created = RestPolicy.objects.select_for_update().get_or_create(school=school)
     policy.duties_per_credit = duties_per_credit
     policy.max_credits_per_term = max_credits_per_term
     policy.expiry_month = expiry_month

@@ -18,17 +18,17 @@ from __future__ import annotations
 
 import secrets
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import DomainError
 from core.weekdays import WEEKDAY_CHOICES, days_from_mask
 from scheduling.slots.models import Slot
 from scheduling.staff.models import AvailabilityRequest, CalendarFeed, StaffMember, feed_token_hash
 
 
-class AvailabilityError(ValidationError):
+class AvailabilityError(DomainError):
     """A refused availability change; the message is translated and fit to show the user."""
 
 

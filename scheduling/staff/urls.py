@@ -4,11 +4,8 @@ from scheduling.staff import views
 
 app_name = "staff"
 urlpatterns = [
-    path("<int:staff_id>/", views.teacher_home, name="teacher_home"),
-    path("<int:staff_id>/calendar.ics", views.teacher_calendar, name="teacher_calendar"),
     path("<int:staff_id>/availability/", views.availability, name="availability"),
     path("<int:staff_id>/feed/reset/", views.feed_reset, name="feed_reset"),
-    path("feed/<str:token>.ics", views.feed, name="feed"),
     path(
         "schools/<int:school_id>/availability/",
         views.availability_requests,

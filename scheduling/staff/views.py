@@ -1,97 +1,19 @@
-from datetime import date, timedelta
+"""A teacher's availability proposals and calendar feed address, and their school's
+administrator deciding the proposals.
+
+The teacher's home page with their week and the calendar files are in ``portal.views``."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
-from core.downloads import set_download_name
-from core.params import query_date
-from people.roles.access import roles_of
-from people.roles.models import Role
-from scheduling.slots.selectors import slot_grid
 from scheduling.staff import selectors, services
-from scheduling.staff.access import staff_for_user_or_404
 from scheduling.staff.forms import AvailabilityForm, DecisionForm
-from scheduling.timetables.ics import calendar_for_staff
-from scheduling.timetables.publishing import sessions_for_staff, week_of
 from schools.access import school_for_user_or_404
-from schools.selectors import term_current, today
-
-
-def _week_start(request) -> date:
-    """The Monday of the week asked for in ``?week=YYYY-MM-DD``: this week by default, and
-    for a value that is no date or lies outside ``core.params``' range (near ``date.max``
-    the page's previous/next weeks could not be computed)."""
-    return week_of(query_date(request.GET, "week", default=today()))[0]
-
-
-@login_required
-def teacher_home(request, staff_id: int):
-    staff = staff_for_user_or_404(request.user, staff_id)
-    term = term_current()
-    monday = _week_start(request)
-    sunday = monday + timedelta(days=6)
-    sessions = sessions_for_staff(staff=staff, start=monday, end=sunday).select_related(
-        "school_class", "activity", "room"
-    )
-    context = {
-        "staff": staff,
-        "school": staff.school,
-        "term": term,
-        "subjects": staff.subjects.all(),
-        "unavailable": staff.unavailable.order_by("weekday", "start"),
-        "fixed_activities": staff.fixed_activities.filter(term=term).select_related("room_kind")
-        if term
-        else [],
-        "grid": slot_grid(school=staff.school),
-        "week": {
-            "monday": monday,
-            "sunday": sunday,
-            "previous": monday - timedelta(days=7),
-            "next": monday + timedelta(days=7),
-        },
-        "sessions": sessions,
-        "own_page": any(m.staff_id == staff.pk for m in roles_of(request.user, Role.TEACHER)),
-    }
-    if context["own_page"]:
-        # The private feed address is shown to the teacher only, never to an administrator.
-        context["feed_url"] = _feed_url(request, services.calendar_feed_for(staff=staff))
-    return render(request, "staff/teacher_home.html", context)
-
-
-@login_required
-def teacher_calendar(request, staff_id: int):
-    """The teacher's dated sessions as an iCalendar file."""
-    staff = staff_for_user_or_404(request.user, staff_id)
-    response = HttpResponse(calendar_for_staff(staff), content_type="text/calendar; charset=utf-8")
-    set_download_name(response, f"timetable-{staff.staff_no}", "ics")
-    return response
-
-
-def _feed_url(request, feed) -> str:
-    return request.build_absolute_uri(reverse("staff:feed", args=[feed.token]))
-
-
-@require_GET
-def feed(request, token: str):
-    """A teacher's private calendar feed: no login, the secret token is the key.
-
-    Any token that is not a live feed's (unknown, reset, of a staff member no longer active)
-    is a plain 404 that says nothing more.
-    """
-    staff = selectors.staff_for_feed_token(token)
-    if staff is None:
-        raise Http404("No such feed")
-    response = HttpResponse(calendar_for_staff(staff), content_type="text/calendar; charset=utf-8")
-    set_download_name(response, f"timetable-{staff.staff_no}", "ics", as_attachment=False)
-    response["Cache-Control"] = "private, no-store"
-    response["X-Robots-Tag"] = "noindex"
-    response["Referrer-Policy"] = "no-referrer"
-    return response
 
 
 @login_required
@@ -106,7 +28,7 @@ def feed_reset(request, staff_id: int):
     messages.success(
         request, _("Your calendar address is new. Subscribe again with it; the old one no longer works.")
     )
-    return redirect(reverse("staff:teacher_home", args=[staff.pk]) + "#calendar-feed")
+    return redirect(reverse("portal:teacher_home", args=[staff.pk]) + "#calendar-feed")
 
 
 @login_required

@@ -21,6 +21,10 @@ Vendor instructors and staff who also work at another school are not double-book
 slots of this school that overlap their sessions in the other schools' published
 timetables (same weekday, overlapping times) are removed from their availability.
 
+Families' choices (the ``students``) and the places they already hold come from the receivers
+of ``signals.problem_assembling`` (``marketplace.enrolment``); this module knows nothing of
+enrolment.
+
 Activities of a vendor with risk grade D (``marketplace.risk``) are left out of the problem;
 the checklist names each of them (not blocking).
 
@@ -48,6 +52,8 @@ from scheduling.slots.models import Slot
 from scheduling.slots.selectors import slot_codes
 from scheduling.solver.problem import PROBLEM_FORMAT
 from scheduling.staff.models import StaffMember
+from scheduling.timetables.models import TimetableRun
+from scheduling.timetables.signals import problem_assembling
 from schools.models import SchoolClass
 
 
@@ -118,6 +124,22 @@ def _busy_elsewhere(*, school, term) -> tuple[dict[int, list], dict[int, list]]:
         if user_id is not None:
             users[user_id].append((weekday, start, end))
     return instructors, users
+
+
+def _demand(*, school, term, activities, days) -> tuple[list[dict], dict[int, int]]:
+    """The problem's students and the places already held per activity pk, as the receivers
+    of ``signals.problem_assembling`` reply (enrolment: families' term plans and the places
+    taken outside the ranked allocation). Without receivers: no students, nothing held."""
+    students: list[dict] = []
+    held: dict[int, int] = defaultdict(int)
+    for _receiver, reply in problem_assembling.send(
+        sender=TimetableRun, school=school, term=term, activities=activities, days=days
+    ):
+        if reply is not None:
+            students += reply.students
+            for activity_pk, count in reply.held.items():
+                held[activity_pk] += count
+    return students, dict(held)
 
 
 def problem_assemble(*, school, term) -> dict:
@@ -205,8 +227,7 @@ def problem_assemble(*, school, term) -> dict:
             "instructors": instructors,
         }
 
-    students = _students(school=school, term=term, activities=activities, days=days)
-    held = _places_held(activities)
+    students, held = _demand(school=school, term=term, activities=activities, days=days)
     activity_rows = []
     for activity in activities:
         # Places already held outside the ranked allocation (late joiners, promotions, moves)
@@ -275,62 +296,6 @@ def problem_assemble(*, school, term) -> dict:
         "activities": activity_rows,
         "students": students,
     }
-
-
-def _places_held(activities) -> dict[int, int]:
-    """Placed enrolments per activity pk that the ranked allocation does not write (late
-    joiners, promotions from the waiting list, the school's moves): a re-allocation keeps them."""
-    from django.db.models import Count
-
-    from marketplace.enrolment.models import Enrolment
-
-    rows = (
-        Enrolment.objects.filter(activity__in=activities, status=Enrolment.Status.PLACED)
-        .exclude(source=Enrolment.Source.ALLOCATION)
-        .values("activity_id")
-        .annotate(n=Count("pk"))
-    )
-    return {row["activity_id"]: row["n"] for row in rows}
-
-
-def _students(*, school, term, activities, days=None) -> list[dict]:
-    """Families' plans for ``term``: one student per child of the school with a term plan.
-
-    ``choices`` are the plan's activities in rank order, limited to ``activities`` (those the
-    problem places); ``days`` are the plan's days within the class's days in the problem
-    (``days``: the weekdays the school has slots on; None: every day). Children of a class
-    without a home room are left out, as their class is. Children without a plan are not
-    students: their class is supervised all the same.
-    """
-    from marketplace.enrolment.models import TermPlan
-
-    placed = {activity.pk for activity in activities}
-    plans = (
-        TermPlan.objects.filter(
-            term=term, child__school_class__school=school, child__school_class__home_room__isnull=False
-        )
-        .select_related("child__school_class")
-        .prefetch_related("choices")
-        .order_by("child__school_class__grade", "child__school_class__number", "child_id")
-    )
-    students = []
-    for plan in plans:
-        school_class = plan.child.school_class
-        class_days = [d for d in days_from_mask(school_class.days) if days is None or d in days]
-        students.append(
-            {
-                "id": student_key(plan.child_id),
-                "class": class_key(school_class),
-                "choices": [
-                    activity_key(choice.activity_id)
-                    for choice in sorted(plan.choices.all(), key=lambda c: c.rank)
-                    if choice.activity_id in placed
-                ],
-                "wants": plan.wants,
-                "days": [DAY_CODES[d] for d in days_from_mask(plan.days) if d in class_days],
-            }
-        )
-    return students
 
 
 def checklist(*, school, term, problem: dict | None = None) -> list[ChecklistItem]:

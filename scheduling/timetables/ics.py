@@ -1,5 +1,6 @@
 """Published sessions as iCalendar files (RFC 5545), for teachers', classes' and families'
-calendar apps.
+calendar apps (a family's calendar is put together by ``portal.calendars`` with
+``render_calendar``).
 
 The text is written here rather than with a library, so that the running site depends on
 nothing beyond Django (the tests read it back with ``icalendar``, a development package).
@@ -21,12 +22,13 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from scheduling.timetables.models import DatedSession
-from scheduling.timetables.publishing import sessions_for_class, sessions_for_staff
+from scheduling.timetables.selectors import sessions_for_class, sessions_for_staff
+from scheduling.timetables.signals import staff_calendar_annotating
 
 PRODID = "-//afterschool//timetable//ZH"
 TZID = "Asia/Shanghai"
@@ -125,7 +127,9 @@ def render_calendar(*, name: str, sessions: Iterable[DatedSession]) -> bytes:
     """A VCALENDAR named ``name`` with one VEVENT per session.
 
     A session's DTSTAMP is its run's ``published_at`` when the queryset annotates it as
-    ``run_published_at`` (the calendar functions below do), otherwise the current time.
+    ``run_published_at`` (the calendar functions below do), otherwise the current time. A
+    session with ``cover_from_name`` is a cover duty for that colleague, stamped no earlier
+    than its ``cover_created_at``; one with ``for_names`` names whose session it is.
     """
     now = timezone.now()
     lines = [
@@ -145,15 +149,14 @@ def render_calendar(*, name: str, sessions: Iterable[DatedSession]) -> bytes:
 
 def calendar_for_staff(staff) -> bytes:
     """Every published session of a staff member (supervisions and meetings they teach),
-    cover duties included and marked as such."""
-    from scheduling.rest.models import CoverAssignment
-
-    active = CoverAssignment.objects.filter(dated_session=OuterRef("pk"), withdrawn_at__isnull=True)
+    cover duties included and marked as such (the receivers of
+    ``signals.staff_calendar_annotating`` name them: ``scheduling.rest``)."""
     sessions = sessions_for_staff(staff=staff, start=None, end=None).annotate(
-        run_published_at=F("run__published_at"),
-        cover_from_name=Subquery(active.values("from_staff__name")[:1]),
-        cover_created_at=Subquery(active.values("created_at")[:1]),
+        run_published_at=F("run__published_at")
     )
+    for _receiver, extra in staff_calendar_annotating.send(sender=DatedSession, staff=staff):
+        if extra:
+            sessions = sessions.annotate(**extra)
     return render_calendar(name=_("%(name)s's after-school duties") % {"name": staff.name}, sessions=sessions)
 
 
@@ -163,24 +166,3 @@ def calendar_for_class(school_class) -> bytes:
         run_published_at=F("run__published_at")
     )
     return render_calendar(name=f"{school_class.school.display_name} {school_class.code}", sessions=sessions)
-
-
-def calendar_for_household(household) -> bytes:
-    """Every published session of every child of a household: each child's supervised study
-    and the meetings of their live places (``households.selectors.sessions_for_child``).
-
-    A session two children share is one event naming both, so that its UID stays unique.
-    """
-    from marketplace.households.selectors import children_of_household, sessions_for_child
-
-    by_pk: dict[int, DatedSession] = {}
-    for child in children_of_household(household=household):
-        for session in sessions_for_child(child=child, start=None, end=None).annotate(
-            run_published_at=F("run__published_at")
-        ):
-            kept = by_pk.setdefault(session.pk, session)
-            kept.for_names = [*getattr(kept, "for_names", []), child.name]
-    sessions = sorted(by_pk.values(), key=lambda s: (s.date, s.start, s.pk))
-    return render_calendar(
-        name=_("%(name)s's after-school week") % {"name": household.name}, sessions=sessions
-    )

@@ -9,8 +9,9 @@ Publishing again during the term replaces only the sessions from ``today`` on; t
 before it stay exactly as they were (attendance, fees and settlement already count them),
 whichever run wrote them.
 
-The selectors below read the published sessions of a teacher or a class, e.g. one week at a
-time with ``week_of``.
+What else follows a publish (rest days covered again, families' places) is done by the
+receivers of ``signals.timetable_published``, in the publishing transaction. The published
+sessions are read through ``selectors``.
 """
 
 from __future__ import annotations
@@ -19,12 +20,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, QuerySet
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
 from marketplace.courses.models import Activity
 from marketplace.vendors.models import Instructor
 from scheduling.rooms.models import Room
@@ -33,20 +34,20 @@ from scheduling.slots.selectors import slot_codes
 from scheduling.staff.models import StaffMember
 from scheduling.timetables.assembly import activity_key, key_pk
 from scheduling.timetables.models import DatedSession, TimetableRun
+from scheduling.timetables.signals import timetable_published
 from schools.calendar import teaching_days_for
 from schools.models import School, SchoolClass
 
 PUBLISHABLE_STATUSES = ("optimal", "feasible")
 
 
-class PublishError(ValidationError):
+class PublishError(DomainError):
     """A run that cannot be published; ``message`` is translated and fit to show the user,
     ``code`` names the refusal (stable, snake_case): ``not_finished``, ``no_timetable``,
     ``double_booked``, ``clashes_with_published``, else ``invalid_solution`` (malformed, or
     naming a slot, class, room, person or activity that is not the school's)."""
 
-    def __init__(self, message: str, code: str = "invalid_solution"):
-        super().__init__(message, code=code)
+    default_code = "invalid_solution"
 
     def __str__(self) -> str:
         return str(self.message)
@@ -55,7 +56,8 @@ class PublishError(ValidationError):
 @dataclass(frozen=True)
 class Published:
     """What publishing did: the dated sessions written, the first day they replace, and the
-    approved rest days from that day on covered again or returned to the administrator."""
+    approved rest days from that day on covered again or returned to the administrator (as the
+    receivers of ``timetable_published`` reply)."""
 
     sessions: int
     since: date
@@ -280,13 +282,13 @@ def publish(*, run: TimetableRun, today: date | None = None) -> Published:
     session already delivered (attendance taken), which are kept too. Sets
     ``run.published_at`` and makes ``run`` the term's live run: the run live before is
     superseded (``live`` false, ``superseded_at`` set; the database allows one live run per
-    school and term). The approved rest days from the first replaced day on lose their covers
-    with the old sessions: ``scheduling.rest.services.rest_claims_recover`` covers them again
-    on the new sessions or returns them to the administrator, the teacher told.
-    Then, in the same transaction, ``marketplace.enrolment.services.enrolments_after_publish``
-    releases the places of activities the run no longer runs (refunded) and turns the run's
-    enrolments into families' places when the school's enrolment window has closed (see that
-    module for the rules).
+    school and term). Then, in the same transaction, ``signals.timetable_published`` is sent:
+    the approved rest days from the first replaced day on, whose covers went with the old
+    sessions, are covered again on the new ones or returned to the administrator, the teacher
+    told (``scheduling.rest``); the places of activities the run no longer runs are released
+    (refunded) and the run's enrolments become families' places when the school's enrolment
+    window has closed (``marketplace.enrolment``). A receiver that raises rolls the publish
+    back.
     """
     today = today if today is not None else timezone.localdate()
     try:
@@ -347,56 +349,17 @@ def publish(*, run: TimetableRun, today: date | None = None) -> Published:
             run.published_at, run.live, run.superseded_at = now, True, None
             run.save(update_fields=["published_at", "live", "superseded_at", "updated_at"])
 
-            from scheduling.rest.services import rest_claims_recover
-
-            rest = rest_claims_recover(school=school, since=today, until=term.end)
-
-            # Families' places follow the published timetable (issue #6): the enrolment app
-            # decides whether this run allocates them (its window closed, choices were solved).
-            from marketplace.enrolment.services import enrolments_after_publish
-
+            # Rest days and families' places follow the published timetable; the apps that own
+            # them decide what that means. ``send``, not ``send_robust``: a receiver that
+            # raises rolls the whole publish back.
             locked.published_at, locked.live = run.published_at, True
-            enrolments_after_publish(run=locked, today=today)
+            recovered, reopened = [], []
+            for _receiver, reply in timetable_published.send(sender=TimetableRun, run=locked, since=today):
+                if reply is not None:
+                    recovered += reply.recovered
+                    reopened += reply.reopened
     except IntegrityError as error:
         raise PublishError(
             _("The timetable clashes with sessions already published."), code="clashes_with_published"
         ) from error
-    return Published(sessions=len(sessions), since=today, recovered=rest.recovered, reopened=rest.reopened)
-
-
-# --- selectors -----------------------------------------------------------------------------
-
-
-def week_of(day: date) -> tuple[date, date]:
-    """The Monday and the Sunday of the week that contains ``day``."""
-    monday = day - timedelta(days=day.weekday())
-    return monday, monday + timedelta(days=6)
-
-
-def _sessions(start: date | None, end: date | None) -> QuerySet[DatedSession]:
-    sessions = DatedSession.objects.select_related(
-        "school", "slot", "school_class", "activity", "staff", "instructor", "room"
-    ).order_by("date", "start", "pk")
-    if start is not None:
-        sessions = sessions.filter(date__gte=start)
-    if end is not None:
-        sessions = sessions.filter(date__lte=end)
-    return sessions
-
-
-def sessions_for_staff(*, staff: StaffMember, start: date | None, end: date | None) -> QuerySet[DatedSession]:
-    """The staff member's sessions (supervisions and the meetings they teach), ``start``–``end``.
-
-    Both ends are inclusive; None leaves that end open.
-    """
-    return _sessions(start, end).filter(staff=staff)
-
-
-def sessions_for_class(
-    *, school_class: SchoolClass, start: date | None, end: date | None
-) -> QuerySet[DatedSession]:
-    """The class's sessions from ``start`` to ``end`` (inclusive; None leaves that end open).
-
-    For now its supervisions only; its pupils' activities join once enrolment exists.
-    """
-    return _sessions(start, end).filter(school_class=school_class, kind=DatedSession.Kind.SUPERVISION)
+    return Published(sessions=len(sessions), since=today, recovered=recovered, reopened=reopened)

@@ -14,11 +14,11 @@ import logging
 import threading
 import time
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, close_old_connections, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
 from scheduling.solver.problem import load_problem
 from scheduling.solver.validate import validate_problem
 from scheduling.timetables.assembly import problem_assemble
@@ -30,12 +30,11 @@ logger = logging.getLogger(__name__)
 PROGRESS_INTERVAL = 0.5
 
 
-class TimetableError(ValidationError):
+class TimetableError(DomainError):
     """A request about a timetable run that cannot be carried out; the message says why and
     ``code`` names the refusal (stable, snake_case)."""
 
-    def __init__(self, message, code: str = "invalid"):
-        super().__init__(message, code=code)
+    default_code = "invalid"
 
     def __str__(self) -> str:
         return str(self.message)

@@ -1,9 +1,9 @@
 """The school administrator's timetable pages: checklist and solve, runs, pins, publish.
 
 Every view admits only an administrator of the school (``school_for_user_or_404``) and reads
-runs only of that school; anything else is a 404. Reads come from ``selectors``; every change
-is a POST that goes through ``services``, ``publishing`` or ``imports``, and a refusal
-(``TimetableError``, ``PublishError``) becomes an error message.
+runs only of that school; anything else is a 404. Reads come from ``selectors`` and
+``presentation``; every change is a POST that goes through ``services``, ``publishing`` or
+``imports``, and a refusal (``TimetableError``, ``PublishError``) becomes an error message.
 """
 
 import json
@@ -21,7 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from core.downloads import set_download_name
-from scheduling.timetables import selectors, services
+from scheduling.timetables import presentation, selectors, services
 from scheduling.timetables.forms import PinForm, ProblemImportForm, SolveForm
 from scheduling.timetables.imports import run_import
 from scheduling.timetables.models import TimetableRun
@@ -124,7 +124,7 @@ def import_problem(request, school_id: int):
 def run_detail(request, school_id: int, run_id: int):
     school = school_for_user_or_404(request.user, school_id)
     run = _run_or_404(school, run_id)
-    page = selectors.run_page(
+    page = presentation.run_page(
         run=run, school=school, view=request.GET.get("view"), key=request.GET.get("key")
     )
     return render(request, "timetables/run.html", {"school": school, "page": page, "run": run})
@@ -136,7 +136,7 @@ def run_detail(request, school_id: int, run_id: int):
 def progress(request, school_id: int, run_id: int):
     school = school_for_user_or_404(request.user, school_id)
     run = _run_or_404(school, run_id)
-    return JsonResponse(selectors.run_progress(run=run))
+    return JsonResponse(presentation.run_progress(run=run))
 
 
 @login_required
@@ -214,7 +214,7 @@ def publish(request, school_id: int, run_id: int):
     run = _run_or_404(school, run_id)
     live = selectors.live_run(school=school, term=run.term)
     if live is not None and not request.POST.get("confirm"):
-        comparison = selectors.publish_comparison(run=run, today=timezone.localdate())
+        comparison = presentation.publish_comparison(run=run, today=timezone.localdate())
         return render(
             request,
             "timetables/publish_confirm.html",

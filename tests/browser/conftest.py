@@ -58,10 +58,10 @@ def new_page(browser):
 
 
 @pytest.fixture
-def demo_city(transactional_db):
-    from django.core.management import call_command
-
-    call_command("load_demo_city", verbosity=0)
+def demo_city(transactional_db, demo_snapshots):
+    """The demo city, committed for the live server (restored from the session's snapshot;
+    the transactional test empties the database afterwards)."""
+    demo_snapshots.demo.restore()
 
 
 def login(page, live_server, email, password="demo12345"):

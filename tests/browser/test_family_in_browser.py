@@ -156,7 +156,7 @@ def test_rank_publish_pay_attend_settle(db_worker, stripe_site, live_server, bro
     assert enrolment.activity_id in vendor_run[:2] and enrolment.activity.vendor_id
 
     # 4. The parent pays by card in Stripe.js (localstripe's stand-in).
-    page.goto(f"{live_server.url}{reverse('fees:quote', args=[household.pk, child.pk])}?term={term.pk}")
+    page.goto(f"{live_server.url}{reverse('payments:quote', args=[household.pk, child.pk])}?term={term.pk}")
     page.get_by_test_id("pay-now").click()
     card = page.get_by_test_id("card-element")
     card.locator("input[placeholder=number]").fill("4242424242424242")

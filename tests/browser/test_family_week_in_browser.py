@@ -16,7 +16,7 @@ from people.accounts.models import User
 from people.roles.models import Membership, Role
 from scheduling.slots.models import Slot
 from scheduling.timetables.models import DatedSession, TimetableRun
-from scheduling.timetables.publishing import week_of
+from scheduling.timetables.selectors import week_of
 from tests import factories as f
 from tests.browser.conftest import login
 
@@ -116,7 +116,7 @@ def test_the_familys_week_lists_an_enrichment_session_with_time_room_and_leader(
 ):
     page = new_page()
     login(page, live_server, EMAIL, PASSWORD)
-    page.goto(f"{live_server.url}{reverse('households:household_home', args=[family['household'].pk])}")
+    page.goto(f"{live_server.url}{reverse('portal:household_home', args=[family['household'].pk])}")
     week = page.get_by_test_id("child-week")
     robotics = week.get_by_test_id(f"week-session-{family['robotics_meeting'].pk}")
     text = robotics.inner_text()
@@ -129,7 +129,7 @@ def test_the_familys_week_lists_an_enrichment_session_with_time_room_and_leader(
     assert week.get_by_test_id(f"week-session-{family['supervision'].pk}").is_visible()
     # The calendar feed is offered and names the session too.
     href = page.get_by_test_id("calendar-link").get_attribute("href")
-    assert href == reverse("households:household_calendar", args=[family["household"].pk])
+    assert href == reverse("portal:household_calendar", args=[family["household"].pk])
     feed = page.request.get(f"{live_server.url}{href}")
     assert feed.ok and "机器人社" in feed.text() and "科创室" in feed.text()
 

@@ -44,7 +44,7 @@ def test_teacher_claims_rest_and_the_substitute_sees_the_duty(rest_world, live_s
     world = rest_world
     page = new_page()
     login(page, live_server, "wang.rest@example.com", PASSWORD)
-    page.goto(f"{live_server.url}{reverse('staff:teacher_home', args=[world.wang.pk])}")
+    page.goto(f"{live_server.url}{reverse('portal:teacher_home', args=[world.wang.pk])}")
     page.get_by_test_id("rest-link").click()
     balance = page.get_by_test_id("rest-balance")
     before = int(balance.inner_text())
@@ -61,14 +61,14 @@ def test_teacher_claims_rest_and_the_substitute_sees_the_duty(rest_world, live_s
 
     substitute = new_page()
     login(substitute, live_server, "chen.rest@example.com", PASSWORD)
-    week_url = reverse("staff:teacher_home", args=[world.chen.pk])
+    week_url = reverse("portal:teacher_home", args=[world.chen.pk])
     substitute.goto(f"{live_server.url}{week_url}?week={world.monday.isoformat()}")
     week = substitute.get_by_test_id("my-week")
     assert week.get_by_test_id("cover-duty").count() == 1
     assert world.monday.strftime("%m-%d") in week.inner_text()
 
     calendar = substitute.request.get(
-        f"{live_server.url}{reverse('staff:teacher_calendar', args=[world.chen.pk])}"
+        f"{live_server.url}{reverse('portal:teacher_calendar', args=[world.chen.pk])}"
     )
     assert calendar.ok
     text = calendar.text()

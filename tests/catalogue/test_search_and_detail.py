@@ -56,7 +56,7 @@ def test_search_reads_subjects_categories_and_descriptions(client, shelf, query,
 
 
 def test_pinyin_sort_key():
-    from marketplace.courses.pinyin import pinyin_sort_key
+    from core.pinyin import pinyin_sort_key
 
     assert pinyin_sort_key("篮球") < pinyin_sort_key("足球")
     assert pinyin_sort_key("编程") < pinyin_sort_key("篮球")
@@ -72,7 +72,7 @@ def test_titles_sort_by_pinyin_in_chinese(client):
 
 
 def test_bulk_created_courses_get_their_sort_key():
-    from marketplace.courses.pinyin import pinyin_sort_key
+    from core.pinyin import pinyin_sort_key
 
     vendor = f.VendorFactory()
     subject = f.SubjectFactory()

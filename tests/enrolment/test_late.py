@@ -266,7 +266,7 @@ def test_parent_joins_and_withdraws_on_the_household_page(client, django_capture
     waiting = join(world, second)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("enrolment:withdraw", args=[world.parent.household.pk, enrolment.pk]), {"confirm": "yes"}
+            reverse("ledger:withdraw", args=[world.parent.household.pk, enrolment.pk]), {"confirm": "yes"}
         )
     assert response.status_code == 302
     enrolment.refresh_from_db()
@@ -312,7 +312,7 @@ def test_other_households_roles_and_activities_get_404(client):
     world = closed_world()
     placed = join(world, world.child)
     stranger = f.ParentFactory()
-    withdraw_url = reverse("enrolment:withdraw", args=[world.parent.household.pk, placed.pk])
+    withdraw_url = reverse("ledger:withdraw", args=[world.parent.household.pk, placed.pk])
     for user in (stranger.user, world.admin.user):
         client.force_login(user)
         assert client.post(join_url(world), {"activity": world.activity.pk}).status_code == 404
@@ -326,7 +326,7 @@ def test_other_households_roles_and_activities_get_404(client):
         ).status_code
         == 404
     )
-    own_withdraw = reverse("enrolment:withdraw", args=[stranger.household.pk, placed.pk])
+    own_withdraw = reverse("ledger:withdraw", args=[stranger.household.pk, placed.pk])
     assert client.post(own_withdraw, {"confirm": "yes"}).status_code == 404
     # An activity of another school, or no activity at all.
     client.force_login(world.parent.user)

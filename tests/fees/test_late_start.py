@@ -12,7 +12,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from marketplace.fees.quotes import LineKind, quote_for
+from marketplace.billing.quotes import LineKind, quote_for
 from marketplace.households.models import ChildLink
 from marketplace.payments.selectors import amount_due
 from tests import factories as f
@@ -88,7 +88,7 @@ def test_the_quote_page_and_what_is_due_start_late(client, world):
     client.cookies["django_language"] = "en"
     with translation.override("en"):
         response = client.get(
-            reverse("fees:quote", args=[world.household.pk, world.child.pk]) + f"?term={world.term.pk}"
+            reverse("payments:quote", args=[world.household.pk, world.child.pk]) + f"?term={world.term.pk}"
         )
     assert response.status_code == 200
     html = response.content.decode()

@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 
 from core.weekdays import mask_from_days
+from marketplace.billing.quotes import LineKind, QuoteError, quote_for
 from marketplace.enrolment.models import Enrolment
-from marketplace.fees.quotes import LineKind, QuoteError, quote_for
 from tests.fees.conftest import ENR, PER_MONTH, PER_SESSION, PER_TERM, D, activity, enrol, plan, standard
 
 pytestmark = pytest.mark.django_db

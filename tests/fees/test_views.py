@@ -24,7 +24,8 @@ def priced(world):
 
 def quote_url(world, child=None):
     return (
-        reverse("fees:quote", args=[world.household.pk, (child or world.child).pk]) + f"?term={world.term.pk}"
+        reverse("payments:quote", args=[world.household.pk, (child or world.child).pk])
+        + f"?term={world.term.pk}"
     )
 
 
@@ -66,7 +67,7 @@ def test_quote_error_is_shown_when_no_standard(client, world):
 
 def test_waiver_workflow_through_the_pages(client, priced):
     client.force_login(priced.parent)
-    url = reverse("fees:waiver_request", args=[priced.household.pk, priced.child.pk])
+    url = reverse("payments:waiver_request", args=[priced.household.pk, priced.child.pk])
     response = client.post(url, {"term": priced.term.pk, "kind": "partial", "percent": "", "reason": "困难"})
     assert response.status_code == 400 and 'data-testid="field-error"' in response.content.decode()
     assert not Waiver.objects.exists()

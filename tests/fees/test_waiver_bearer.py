@@ -8,10 +8,10 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import translation
 
+from marketplace.billing.quotes import LineKind, quote_for
+from marketplace.billing.selectors import waiver_shares
 from marketplace.fees import services
 from marketplace.fees.models import SchoolFeePolicy, Waiver
-from marketplace.fees.quotes import LineKind, quote_for
-from marketplace.fees.selectors import waiver_shares
 from tests import factories as f
 from tests.ledger import build_world
 

@@ -6,8 +6,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
+from marketplace.billing.quotes import LineKind, quote_for
 from marketplace.fees.models import Waiver
-from marketplace.fees.quotes import LineKind, quote_for
 from marketplace.fees.services import WaiverError, waiver_decide, waiver_request
 from tests import factories as f
 from tests.fees.conftest import ENR, PER_TERM, D, activity, enrol, standard

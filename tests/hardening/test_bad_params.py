@@ -31,7 +31,7 @@ from core.params import (
 from marketplace.courses.models import Category, Course
 from marketplace.households.imports import PupilImportError, pupils_import
 from marketplace.households.models import Child
-from scheduling.timetables.publishing import week_of
+from scheduling.timetables.selectors import week_of
 from schools.selectors import today
 from tests import factories as f
 
@@ -161,7 +161,7 @@ def test_generated_filters_make_out_of_range_values_form_errors(value):
 def test_teacher_week_out_of_range_shows_this_week(lenient, week):
     teacher = f.TeacherFactory()
     lenient.force_login(teacher.user)
-    response = lenient.get(reverse("staff:teacher_home", args=[teacher.staff.pk]), {"week": week})
+    response = lenient.get(reverse("portal:teacher_home", args=[teacher.staff.pk]), {"week": week})
     assert response.status_code == 200
     assert response.context["week"]["monday"] == week_of(today())[0]
 
@@ -169,7 +169,7 @@ def test_teacher_week_out_of_range_shows_this_week(lenient, week):
 def test_teacher_week_still_follows_a_real_date(client):
     teacher = f.TeacherFactory()
     client.force_login(teacher.user)
-    response = client.get(reverse("staff:teacher_home", args=[teacher.staff.pk]), {"week": "2026-09-09"})
+    response = client.get(reverse("portal:teacher_home", args=[teacher.staff.pk]), {"week": "2026-09-09"})
     assert response.context["week"]["monday"] == datetime.date(2026, 9, 7)
 
 

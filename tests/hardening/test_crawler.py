@@ -21,7 +21,6 @@ below, each entry with its reason.
 Run with ``-s`` for the summary.
 """
 
-import io
 import json
 import logging
 import time
@@ -31,9 +30,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
-from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import reverse
 
 from marketplace.courses.models import Course, CourseDocument
@@ -73,22 +70,9 @@ def quiet_404s():
 
 
 @pytest.fixture(scope="module")
-def media(tmp_path_factory):
-    return tmp_path_factory.mktemp("crawler-media")
-
-
-@pytest.fixture(scope="module")
-def demo_city(django_db_setup, django_db_blocker, media):
-    """The demo city, loaded once for this module and rolled back after it."""
-    with (
-        override_settings(MEDIA_ROOT=media / "public", PRIVATE_MEDIA_ROOT=media / "private"),
-        django_db_blocker.unblock(),
-        transaction.atomic(),
-    ):
-        started = time.perf_counter()
-        call_command("load_demo_city", stdout=io.StringIO())
-        yield {"seconds": time.perf_counter() - started}
-        transaction.set_rollback(True)
+def demo_city(demo_city_for_module):
+    """The demo city of the test session (built once, see ``tests/conftest.py``)."""
+    return {"seconds": demo_city_for_module.seconds}
 
 
 # --- the principals ---------------------------------------------------------------------------
@@ -269,8 +253,8 @@ ANY = "*"
 # when the condition holds for the object in the URL; every other pair must be refused.
 SHARED = {
     # The private calendar feed is a capability URL: the secret token is the key, no sign-in
-    # (see scheduling/staff/views.py); it is shown on the teacher's own page only.
-    ("staff:feed", ANY): ("secret-token feed", lambda p, kw: True),
+    # (see portal/views.py); it is shown on the teacher's own page only.
+    ("portal:feed", ANY): ("secret-token feed", lambda p, kw: True),
     # Bureau officers oversee the vendors of their district (the city's: all of them): the
     # reviewing side, the vendor's documents, its money and its risk grade.
     **{
@@ -278,7 +262,7 @@ SHARED = {
         for name in (
             "vendors:officer_detail",
             "vendors:officer_decide",
-            "vendors:officer_revoke",
+            "portal:officer_revoke",
             "vendors:amendment_decide",
             "vendors:document_download",
             "ledger:vendor_payouts",
@@ -295,7 +279,7 @@ SHARED = {
     # A course's documents: its vendor's members, the officers of the vendor's district and
     # the reviewers of a committee that reviews or reviewed it (not linked to the vendor).
     **{
-        ("courses:document", role): ("reader of the course", _document_reader)
+        ("reviews:course_document", role): ("reader of the course", _document_reader)
         for role in (Role.BUREAU_OFFICER, Role.VENDOR_MEMBER, Role.COURSE_REVIEWER)
     },
     # Officers see and act on every review round of their district's vendors (the city's: all).
@@ -311,7 +295,7 @@ SHARED = {
     # A school's administrators look at (never act as) their teachers' pages.
     **{
         (name, Role.SCHOOL_ADMIN): ("administrator of the teacher's school", _staff_of_admin)
-        for name in ("staff:teacher_home", "staff:teacher_calendar", "rest:mine")
+        for name in ("portal:teacher_home", "portal:teacher_calendar", "rest:mine")
     },
     ("rest:cancel", Role.SCHOOL_ADMIN): ("administrator of the claimant's school", _claim_of_admin),
     # A session's attendance: its teacher, its vendor's members (instructor sessions) and the
@@ -338,9 +322,7 @@ TENANT_ARGS = ("school_id", "vendor_id", "household_id")
 NOT_NESTED = {"purchases:request_create"}
 
 
-def test_no_principal_opens_or_changes_another_tenants_objects(demo_city, settings, media):
-    settings.MEDIA_ROOT = media / "public"
-    settings.PRIVATE_MEDIA_ROOT = media / "private"
+def test_no_principal_opens_or_changes_another_tenants_objects(demo_city, settings):
     started = time.perf_counter()
     everyone = principals()
     seeded = seed([p.user for p in everyone if p.signed_in])

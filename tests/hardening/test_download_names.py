@@ -140,6 +140,6 @@ def test_a_course_documents_download_name_carries_its_whole_title(client, vendor
     )
     assert response.status_code == 302
     document = course.documents.get()
-    response = client.get(reverse("courses:document", args=[document.pk]))
+    response = client.get(reverse("reviews:course_document", args=[document.pk]))
     assert response.status_code == 200
     assert name_in(response["Content-Disposition"]) == "教学大纲_第一版.pdf"

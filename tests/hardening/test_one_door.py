@@ -84,7 +84,7 @@ def test_an_officer_with_two_factor_gets_no_session_on_a_password_alone(client, 
     with_totp(officer)
     post_password(client, door, "officer@example.cn")
     assert not signed_in(client)
-    assert client.get(reverse("schools:bureau_city")).status_code == 302
+    assert client.get(reverse("portal:bureau_city")).status_code == 302
 
 
 @override_settings(MFA_REQUIRED_FOR_BUREAU=True)
@@ -96,7 +96,7 @@ def test_the_second_factor_through_allauth_opens_the_bureau_pages(client):
     assert not signed_in(client)
     client.post(reverse("mfa_authenticate"), {"code": code_now(secret)})
     assert signed_in(client)
-    assert client.get(reverse("schools:bureau_city")).status_code == 200
+    assert client.get(reverse("portal:bureau_city")).status_code == 200
 
 
 @override_settings(MFA_REQUIRED_FOR_BUREAU=True)

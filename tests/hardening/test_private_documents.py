@@ -114,7 +114,7 @@ def test_an_uploaded_course_document_is_private_and_only_its_vendor_and_officers
     with pytest.raises(NotImplementedError):
         document.file.url  # noqa: B018
 
-    download = reverse("courses:document", args=[document.pk])
+    download = reverse("reviews:course_document", args=[document.pk])
     page = client.get(reverse("courses:vendor_course", args=[vendor.pk, course.pk])).content.decode()
     assert f'href="{download}"' in page
     assert settings.MEDIA_URL not in page
@@ -141,7 +141,7 @@ def test_a_document_whose_file_is_gone_is_a_404_not_an_error(client, world):
     )
     document = course.documents.get()
     Path(document.file.path).unlink()
-    assert client.get(reverse("courses:document", args=[document.pk])).status_code == 404
+    assert client.get(reverse("reviews:course_document", args=[document.pk])).status_code == 404
 
 
 @pytest.mark.parametrize(

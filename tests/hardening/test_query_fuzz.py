@@ -259,7 +259,7 @@ def test_the_fuzz_reaches_each_roles_list_pages(world):
     teacher = next(a for a in actors if a.name == "teacher")
     officer = next(a for a in actors if a.name == "city officer")
     assert reverse("catalogue:courses") in by_name["visitor"]
-    assert reverse("staff:teacher_home", args=[teacher.ids["staff_id"]]) in by_name["teacher"]
+    assert reverse("portal:teacher_home", args=[teacher.ids["staff_id"]]) in by_name["teacher"]
     assert reverse("duty_reports:teachers", args=[admin.ids["school_id"]]) in by_name["school admin"]
     assert reverse("vendors:officer_queue") in by_name["city officer"]
     assert reverse("ledger:vendor_payouts", args=[officer.ids["vendor_id"]]) in by_name["city officer"]

@@ -49,7 +49,7 @@ def test_create_page_sets_up_household(client):
     response = client.post(reverse("households:household_create"), {"name": "李家"})
     household = Household.objects.get()
     assert response.status_code == 302
-    assert response.url == reverse("households:household_home", args=[household.pk])
+    assert response.url == reverse("portal:household_home", args=[household.pk])
     assert client.get(response.url).status_code == 200
 
 
@@ -66,7 +66,7 @@ def test_create_page_redirects_a_parent_to_their_household(client):
     client.force_login(parent.user)
     response = client.post(reverse("households:household_create"), {"name": "Second"})
     assert response.status_code == 302
-    assert response.url == reverse("households:household_home", args=[parent.household_id])
+    assert response.url == reverse("portal:household_home", args=[parent.household_id])
     assert Household.objects.count() == 1
 
 
@@ -162,10 +162,10 @@ def test_link_page_adds_the_child_and_lists_school_and_class(client):
     parent = f.ParentFactory()
     child = roster_child()
     client.force_login(parent.user)
-    url = reverse("households:child_link", args=[parent.household_id])
+    url = reverse("portal:child_link", args=[parent.household_id])
     response = client.post(url, {"code": "ABCD2345", "name": "王小明"})
     assert response.status_code == 302
-    page = client.get(reverse("households:household_home", args=[parent.household_id]))
+    page = client.get(reverse("portal:household_home", args=[parent.household_id]))
     body = page.content.decode()
     assert page.status_code == 200
     assert "王小明" in body
@@ -178,7 +178,7 @@ def test_link_page_wrong_code_shows_one_error_and_links_nothing(client):
     roster_child()
     client.force_login(parent.user)
     response = client.post(
-        reverse("households:child_link", args=[parent.household_id]), {"code": "WRONG234", "name": "王小明"}
+        reverse("portal:child_link", args=[parent.household_id]), {"code": "WRONG234", "name": "王小明"}
     )
     assert response.status_code == 400
     body = response.content.decode()
@@ -191,9 +191,9 @@ def test_other_household_is_404_for_page_and_link(client):
     other = f.ParentFactory()
     roster_child()
     client.force_login(parent.user)
-    assert client.get(reverse("households:household_home", args=[other.household_id])).status_code == 404
+    assert client.get(reverse("portal:household_home", args=[other.household_id])).status_code == 404
     response = client.post(
-        reverse("households:child_link", args=[other.household_id]), {"code": "ABCD2345", "name": "王小明"}
+        reverse("portal:child_link", args=[other.household_id]), {"code": "ABCD2345", "name": "王小明"}
     )
     assert response.status_code == 404
     assert Child.objects.get().household_id is None
@@ -203,4 +203,4 @@ def test_non_parent_role_gets_404_on_a_household(client):
     admin = f.SchoolAdminFactory()
     household = f.HouseholdFactory()
     client.force_login(admin.user)
-    assert client.get(reverse("households:household_home", args=[household.pk])).status_code == 404
+    assert client.get(reverse("portal:household_home", args=[household.pk])).status_code == 404

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 from icalendar import Calendar
 
-from marketplace.households.selectors import sessions_for_child
+from portal.selectors import sessions_for_child
 from tests import factories as f
 from tests.ledger import build_world, withdraw
 
@@ -69,7 +69,7 @@ def test_waiting_list_is_not_a_place(world):
 def test_household_page_week_lists_each_activity_with_time_room_and_leader(client, world):
     client.force_login(world.parent)
     with translation.override("en"):
-        page = client.get(reverse("households:household_home", args=[world.children[0].household.pk]))
+        page = client.get(reverse("portal:household_home", args=[world.children[0].household.pk]))
     assert page.status_code == 200
     html = page.content.decode()
     vendor_meeting, staff_meeting = world.vendor_meetings[1], world.staff_meetings[1]
@@ -94,7 +94,7 @@ def _events(content: bytes) -> dict[str, object]:
 
 def test_household_calendar_includes_places_and_supervision(client, world):
     client.force_login(world.parent)
-    response = client.get(reverse("households:household_calendar", args=[world.children[0].household.pk]))
+    response = client.get(reverse("portal:household_calendar", args=[world.children[0].household.pk]))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/calendar")
     events = _events(response.content)
@@ -109,7 +109,7 @@ def test_household_calendar_includes_places_and_supervision(client, world):
 def test_household_calendar_leaves_out_withdrawn_places(client, world):
     withdraw(world.enrolments[(0, "staff")], on=D(2026, 9, 7))
     client.force_login(world.parent)
-    response = client.get(reverse("households:household_calendar", args=[world.children[0].household.pk]))
+    response = client.get(reverse("portal:household_calendar", args=[world.children[0].household.pk]))
     uids = set(_events(response.content))
     assert not uids & {f"session-{s.pk}@afterschool" for s in world.staff_meetings}
 
@@ -119,7 +119,7 @@ def test_household_calendar_of_two_children_lists_a_shared_session_once(client, 
     c1.household = c0.household
     c1.save(update_fields=["household"])
     client.force_login(world.parent)
-    response = client.get(reverse("households:household_calendar", args=[c0.household.pk]))
+    response = client.get(reverse("portal:household_calendar", args=[c0.household.pk]))
     calendar = Calendar.from_ical(response.content)
     uids = [str(event["UID"]) for event in calendar.walk("VEVENT")]
     assert len(uids) == len(set(uids))
@@ -129,5 +129,5 @@ def test_household_calendar_of_two_children_lists_a_shared_session_once(client, 
 
 def test_another_households_calendar_is_404(client, world):
     client.force_login(f.ParentFactory().user)
-    response = client.get(reverse("households:household_calendar", args=[world.children[0].household.pk]))
+    response = client.get(reverse("portal:household_calendar", args=[world.children[0].household.pk]))
     assert response.status_code == 404

@@ -28,7 +28,7 @@ def world():
 
 
 def url(world, enrolment):
-    return reverse("enrolment:withdraw", args=[world.children[0].household.pk, enrolment.pk])
+    return reverse("ledger:withdraw", args=[world.children[0].household.pk, enrolment.pk])
 
 
 def test_get_shows_the_consequences_and_changes_nothing(client, world):

@@ -325,19 +325,19 @@ def test_role_home_pages_link_to_the_money_pages(client, money):
         ),
         (
             money.admin,
-            reverse("schools:school_home", args=[money.school.pk]),
+            reverse("portal:school_home", args=[money.school.pk]),
             "ledger:school_payouts",
             [money.school.pk],
         ),
         (
             money.parent0,
-            reverse("households:household_home", args=[money.children[0].household_id]),
+            reverse("portal:household_home", args=[money.children[0].household_id]),
             "ledger:household",
             [],
         ),
         (
             money.officer,
-            reverse("schools:bureau_district", args=[money.vendor.district_id]),
+            reverse("portal:bureau_district", args=[money.vendor.district_id]),
             "ledger:overview",
             [],
         ),

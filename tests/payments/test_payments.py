@@ -83,8 +83,8 @@ def test_amount_due_splits_the_quote_by_ledger_account(world):
 
 
 def test_a_partial_waiver_is_shared_over_the_accounts_and_adds_up(world):
+    from marketplace.billing.quotes import quote_for
     from marketplace.fees.models import Waiver
-    from marketplace.fees.quotes import quote_for
 
     Waiver.objects.create(
         child=world.child,
@@ -309,7 +309,7 @@ def test_pages_start_pay_and_other_households_get_404(client, world):
     client.force_login(world.parent)
     client.cookies["django_language"] = "en"
     quote = client.get(
-        reverse("fees:quote", args=[world.child.household_id, world.child.pk]), {"term": world.term.pk}
+        reverse("payments:quote", args=[world.child.household_id, world.child.pk]), {"term": world.term.pk}
     )
     assert b'data-testid="pay-now"' in quote.content
     response = client.post(

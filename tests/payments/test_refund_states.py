@@ -10,9 +10,9 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import translation
 
+from marketplace.billing.quotes import LineKind, quote_for
 from marketplace.fees import services as fees
 from marketplace.fees.models import SchoolFeePolicy, Waiver
-from marketplace.fees.quotes import LineKind, quote_for
 from marketplace.ledger.selectors import household_total, ledger_invariants_hold, vendor_exposures
 from marketplace.ledger.services import ledger_refund_undelivered, ledger_release_session
 from marketplace.payments import services
@@ -90,7 +90,7 @@ def test_a_waiver_approved_after_payment_refunds_the_difference_and_tells_the_fa
     [message] = mail.outbox
     assert message.to == ["parent@example.org"] and world.child.name in message.subject
     # Approving is final: nothing is refunded twice.
-    assert fees.fees_refund_overpayment(child=world.child, term=world.term) == []
+    assert services.payment_refund_overpayment(child=world.child, term=world.term) == []
     waiver.refresh_from_db()
     assert waiver.borne_by == Waiver.Bearer.SCHOOL  # the default
     assert ledger_invariants_hold() == []
@@ -206,7 +206,7 @@ def test_leaving_supervised_study_refunds_the_undelivered_sessions(
     assert study_paid == M("90.00")  # 9 teaching days Mon–Wed × ¥10
     ledger_release_session(dated_session=world.supervision[0])  # Monday 7 Sept delivered
     with django_capture_on_commit_callbacks(execute=True):
-        plan, refunds = fees.study_leave(
+        plan, refunds = services.study_leave(
             child=world.child, term=world.term, user=world.parent, on=D(2026, 9, 14), today=D(2026, 9, 10)
         )
     assert plan.study_left_on == D(2026, 9, 14)
@@ -229,28 +229,28 @@ def test_leaving_supervised_study_refunds_the_undelivered_sessions(
 
 
 def test_leaving_supervised_study_is_refused_with_a_code(world):
-    with pytest.raises(fees.StudyLeaveError) as excinfo:
-        fees.study_leave(
+    with pytest.raises(services.StudyLeaveError) as excinfo:
+        services.study_leave(
             child=world.child, term=world.term, user=world.parent, on=D(2026, 9, 8), today=D(2026, 9, 10)
         )
     assert excinfo.value.error_dict["on"][0].code == "study_leave_in_the_past"
-    with pytest.raises(fees.StudyLeaveError) as excinfo:
-        fees.study_leave(
+    with pytest.raises(services.StudyLeaveError) as excinfo:
+        services.study_leave(
             child=world.child, term=world.term, user=world.parent, on=D(2026, 10, 8), today=D(2026, 9, 10)
         )
     assert excinfo.value.error_dict["on"][0].code == "study_leave_outside_term"
-    fees.study_leave(
+    services.study_leave(
         child=world.child, term=world.term, user=world.parent, on=D(2026, 9, 14), today=D(2026, 9, 10)
     )
-    with pytest.raises(fees.StudyLeaveError) as excinfo:
-        fees.study_leave(
+    with pytest.raises(services.StudyLeaveError) as excinfo:
+        services.study_leave(
             child=world.child, term=world.term, user=world.parent, on=D(2026, 9, 21), today=D(2026, 9, 10)
         )
     assert excinfo.value.code == "study_already_left"
     from django.core.exceptions import PermissionDenied
 
     with pytest.raises(PermissionDenied):
-        fees.study_leave(
+        services.study_leave(
             child=world.children[1],
             term=world.term,
             user=world.parent,
@@ -263,7 +263,7 @@ def test_leaving_supervised_study_through_the_pages_asks_to_confirm(client, worl
     import time_machine
 
     url = (
-        reverse("fees:study_leave", args=[world.child.household.pk, world.child.pk])
+        reverse("payments:study_leave", args=[world.child.household.pk, world.child.pk])
         + f"?term={world.term.pk}"
     )
     client.force_login(world.parent)
@@ -278,7 +278,7 @@ def test_leaving_supervised_study_through_the_pages_asks_to_confirm(client, worl
         again = client.get(url)
         assert 'data-testid="already-left"' in again.content.decode()
         past = client.post(
-            reverse("fees:study_leave", args=[world.children[1].household.pk, world.children[1].pk]),
+            reverse("payments:study_leave", args=[world.children[1].household.pk, world.children[1].pk]),
             {"term": world.term.pk, "on": "2026-09-14", "confirm": "yes"},
         )
         assert past.status_code == 404  # another household's child

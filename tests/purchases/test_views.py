@@ -242,7 +242,7 @@ def test_the_school_home_shows_this_terms_requests(client, world):
     declined.decided_at = declined.created_at
     declined.save()
     client.force_login(world.admin.user)
-    html = client.get(reverse("schools:school_home", args=[world.school.pk])).content.decode()
+    html = client.get(reverse("portal:school_home", args=[world.school.pk])).content.decode()
     assert 'data-testid="school-requests"' in html
     assert "少儿篮球" in html and 'data-status="requested"' in html
     assert "足球" in html and 'data-status="declined"' in html and "教练已排满" in html

@@ -13,12 +13,14 @@ from tests.rest import MONDAY, TERM_START, D, build_world, give_duties
 pytestmark = pytest.mark.django_db
 
 
-def test_policy_defaults_are_created_once():
+def test_reading_the_policy_gives_the_defaults_and_writes_nothing():
     school = f.SchoolFactory()
+    before = RestPolicy.objects.count()
     policy = policy_for(school)
     assert (policy.duties_per_credit, policy.max_credits_per_term) == (8, 5)
     assert (policy.expiry_month, policy.expiry_day) == (8, 31)
-    assert policy_for(school).pk == policy.pk
+    assert policy.pk is None
+    assert RestPolicy.objects.count() == before
 
 
 def test_credits_per_duties_and_cap():

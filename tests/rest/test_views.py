@@ -110,7 +110,23 @@ def test_admin_saves_the_policy(client, world):
     assert client.post(url, {**data, "duties_per_credit": 0}).status_code == 400
 
 
+def test_the_pages_show_the_default_policy_and_only_saving_stores_it(client, world):
+    RestPolicy.objects.filter(school=world.school).delete()
+    before = RestPolicy.objects.count()
+    client.force_login(world.admin)
+    url = reverse("rest:school", args=[world.school.pk])
+    body = client.get(url).content.decode()
+    assert 'name="duties_per_credit" value="8"' in body
+    client.force_login(world.teacher)
+    assert client.get(reverse("rest:mine", args=[world.wang.pk])).status_code == 200
+    assert RestPolicy.objects.count() == before
+    client.force_login(world.admin)
+    data = {"duties_per_credit": 4, "max_credits_per_term": 5, "expiry_month": 8, "expiry_day": 31}
+    assert client.post(url, data).status_code == 302
+    assert RestPolicy.objects.get(school=world.school).duties_per_credit == 4
+
+
 def test_teacher_home_links_to_the_rest_page(client, world):
     client.force_login(world.teacher)
-    body = client.get(reverse("staff:teacher_home", args=[world.wang.pk])).content.decode()
+    body = client.get(reverse("portal:teacher_home", args=[world.wang.pk])).content.decode()
     assert reverse("rest:mine", args=[world.wang.pk]) in body

@@ -2,6 +2,7 @@
 
 import pytest
 
+from core.models import AppendOnlyError
 from marketplace.courses.models import Course
 from marketplace.courses.services import course_submit, course_update
 from marketplace.reviews import selectors
@@ -204,9 +205,9 @@ def test_scores_are_append_only():
     course, review = submitted(vendor, user)
     row = score(review, a)
     row.comment = "changed"
-    with pytest.raises(ValueError):
+    with pytest.raises(AppendOnlyError):
         row.save()
-    with pytest.raises(ValueError):
+    with pytest.raises(AppendOnlyError):
         row.delete()
 
 

@@ -9,7 +9,8 @@ from django.urls import reverse
 
 from marketplace.courses.models import Course, CourseDocument
 from marketplace.courses.services import course_document_add
-from marketplace.reviews.models import ConflictDeclaration, ReviewScore
+from marketplace.reviews.models import ConflictDeclaration, ReviewCommittee, ReviewScore, RubricCriterion
+from marketplace.reviews.selectors import DEFAULT_RUBRIC
 from marketplace.reviews.services import committee_for, score_record
 from marketplace.vendors.models import Vendor
 from tests import factories as f
@@ -249,7 +250,7 @@ def test_a_document_is_uploaded_and_downloaded(client):
     assert response.status_code == 302
     document = CourseDocument.objects.get()
     assert document.content_type == "application/pdf"
-    download = client.get(reverse("courses:document", args=[document.pk]))
+    download = client.get(reverse("reviews:course_document", args=[document.pk]))
     assert download.status_code == 200
     assert download["Content-Type"] == "application/pdf"
     assert b"".join(download.streaming_content).startswith(b"%PDF-")
@@ -284,7 +285,7 @@ def test_who_may_download_a_course_document(client):
     f.VendorMemberFactory(user=members[3], vendor=vendor)  # linked: excluded
     course = ready_course(vendor, user)
     document = course_document_add(course=course, user=user, title="大纲", upload=pdf())
-    url = reverse("courses:document", args=[document.pk])
+    url = reverse("reviews:course_document", args=[document.pk])
 
     def status(person):
         client.force_login(person)
@@ -325,7 +326,7 @@ def test_the_reviewer_queue_lists_open_rounds_to_score(client):
     course, review = submitted(vendor, user, title="机器人编程")
     elsewhere, _ = submitted(*vendor_member(), title="别区的课程")
     client.force_login(a)
-    body = client.get(reverse("courses:review_home")).content.decode()
+    body = client.get(reverse("reviews:home")).content.decode()
     assert reverse("reviews:round", args=[review.pk]) in body
     assert "别区的课程" not in body
 
@@ -343,7 +344,7 @@ def test_a_reviewer_scores_a_course_once(client):
     row = ReviewScore.objects.get()
     assert (row.reviewer, row.total, row.recommendation, row.comment) == (a, 100, "approve", "很好")
     # Gone from the queue; the page now shows the score, read-only.
-    queue = client.get(reverse("courses:review_home")).content.decode()
+    queue = client.get(reverse("reviews:home")).content.decode()
     assert reverse("reviews:round", args=[review.pk]) + '" data-testid="score-link"' not in queue
     page = client.get(reverse("reviews:round", args=[review.pk])).content.decode()
     assert 'data-testid="my-score"' in page
@@ -410,7 +411,7 @@ def test_a_reviewer_who_works_for_the_vendor_neither_sees_nor_scores_it(client):
     f.VendorMemberFactory(user=members[3], vendor=vendor)
     course, review = submitted(vendor, user, title="利益相关课程")
     client.force_login(members[3])
-    assert "利益相关课程" not in client.get(reverse("courses:review_home")).content.decode()
+    assert "利益相关课程" not in client.get(reverse("reviews:home")).content.decode()
     assert client.get(reverse("reviews:round", args=[review.pk])).status_code == 404
     assert client.post(reverse("reviews:round", args=[review.pk]), score_post(review)).status_code == 404
     assert not ReviewScore.objects.exists()
@@ -427,7 +428,7 @@ def test_i_have_a_link_to_this_vendor(client):
     assert response.status_code == 302
     declaration = ConflictDeclaration.objects.get()
     assert (declaration.reviewer, declaration.vendor, declaration.note) == (members[0], vendor, "亲属任职")
-    queue = client.get(reverse("courses:review_home")).content.decode()
+    queue = client.get(reverse("reviews:home")).content.decode()
     assert reverse("reviews:round", args=[review.pk]) not in queue
     assert client.get(reverse("reviews:round", args=[review.pk])).status_code == 404
 
@@ -454,7 +455,7 @@ def test_reviewer_home_still_lists_the_districts_submitted_courses(client):
     reviewer = f.CourseReviewerFactory(district=district)
     mine = f.CourseFactory(vendor=f.VendorFactory(district=district), review_status="submitted")
     client.force_login(reviewer.user)
-    assert mine.title in client.get(reverse("courses:review_home")).content.decode()
+    assert mine.title in client.get(reverse("reviews:home")).content.decode()
 
 
 # --- the bureau ------------------------------------------------------------------------------
@@ -503,6 +504,50 @@ def test_a_city_officer_sets_any_committee(client):
     client.force_login(officer.user)
     assert client.get(reverse("reviews:committee_city")).status_code == 200
     assert client.get(reverse("reviews:committee_district", args=[district.pk])).status_code == 200
+
+
+def test_visiting_the_settings_shows_the_defaults_and_writes_nothing(client):
+    district = f.DistrictFactory()
+    client.force_login(f.BureauOfficerFactory().user)  # a city officer: every committee
+    url = reverse("reviews:committee_district", args=[district.pk])
+    before = (ReviewCommittee.objects.count(), RubricCriterion.objects.count())
+    body = client.get(url).content.decode()
+    assert body.count('data-testid="criterion-row"') == len(DEFAULT_RUBRIC) + 1  # and an empty row
+    assert 'value="educational-value"' in body
+    assert client.get(reverse("reviews:committee_city")).status_code == 200
+    assert (ReviewCommittee.objects.count(), RubricCriterion.objects.count()) == before
+    # Saving stores the committee, with the rubric as sent.
+    data = {
+        "rule": "majority",
+        "quorum": 2,
+        "pass_mark": 60,
+        "chair": "",
+        "criteria-TOTAL_FORMS": len(DEFAULT_RUBRIC),
+        "criteria-INITIAL_FORMS": len(DEFAULT_RUBRIC),
+        "criteria-MIN_NUM_FORMS": 0,
+        "criteria-MAX_NUM_FORMS": 30,
+    }
+    for i, (code, name, name_en, top) in enumerate(DEFAULT_RUBRIC):
+        data.update(
+            {
+                f"criteria-{i}-code": code,
+                f"criteria-{i}-name": name,
+                f"criteria-{i}-name_en": name_en,
+                f"criteria-{i}-max_score": top,
+                f"criteria-{i}-position": i + 1,
+            }
+        )
+    data["criteria-4-DELETE"] = "on"
+    data["criteria-0-max_score"] = 45
+    assert client.post(url, data).status_code == 302
+    committee = ReviewCommittee.objects.get(district=district)
+    assert committee.quorum == 2
+    assert sorted(committee.criteria.values_list("code", "max_score")) == [
+        ("educational-value", 45),
+        ("instructors", 15),
+        ("safety", 20),
+        ("teaching-plan", 20),
+    ]
 
 
 @pytest.mark.parametrize("factory", [f.SchoolAdminFactory, f.CourseReviewerFactory, f.VendorMemberFactory])
@@ -576,10 +621,10 @@ def test_the_bureau_home_shows_open_rounds_and_the_settings_link(client):
     submitted(vendor, user)
     submitted(*vendor_member())  # another district
     client.force_login(f.BureauOfficerFactory(district=vendor.district).user)
-    body = client.get(reverse("schools:bureau_district", args=[vendor.district_id])).content.decode()
+    body = client.get(reverse("portal:bureau_district", args=[vendor.district_id])).content.decode()
     assert '<b data-testid="open-review-rounds">1</b>' in body
     assert reverse("reviews:committee_district", args=[vendor.district_id]) in body
     client.force_login(f.BureauOfficerFactory().user)
-    body = client.get(reverse("schools:bureau_city")).content.decode()
+    body = client.get(reverse("portal:bureau_city")).content.decode()
     assert '<b data-testid="open-review-rounds">2</b>' in body
     assert reverse("reviews:committees") in body

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
+from core.models import AppendOnlyError
 from marketplace.enrolment.models import Enrolment
 from marketplace.ledger.services import ledger_pay
 from marketplace.risk.grading import evaluate
@@ -205,9 +206,9 @@ def test_history_is_appended_only_when_something_changed(world):
 
 def test_assessments_are_append_only(world):
     assessment = risk_grade_vendor(vendor=world.vendor)
-    with pytest.raises(ValueError):
+    with pytest.raises(AppendOnlyError):
         assessment.save()
-    with pytest.raises(ValueError):
+    with pytest.raises(AppendOnlyError):
         assessment.delete()
 
 

@@ -103,7 +103,7 @@ def test_approval_rechecks_the_minimum(grid):
 def test_pages_propose_and_decide(client, grid):
     school, slots, teacher, admin = grid
     client.force_login(teacher.user)
-    home = client.get(reverse("staff:teacher_home", args=[teacher.staff_id])).content.decode()
+    home = client.get(reverse("portal:teacher_home", args=[teacher.staff_id])).content.decode()
     assert reverse("staff:availability", args=[teacher.staff_id]) in home
     url = reverse("staff:availability", args=[teacher.staff_id])
     assert client.get(url).status_code == 200

@@ -19,7 +19,7 @@ def world():
 
 
 def _feed_path(token):
-    return reverse("staff:feed", args=[token])
+    return reverse("portal:feed", args=[token])
 
 
 def test_right_token_gets_the_teachers_calendar_without_login(client, world):
@@ -54,7 +54,7 @@ def test_wrong_token_gets_404_and_nothing_else(client, world):
 
 def test_reset_kills_the_old_token(client, world):
     client.force_login(world.teacher.user)
-    home = client.get(reverse("staff:teacher_home", args=[world.staff.pk])).content.decode()
+    home = client.get(reverse("portal:teacher_home", args=[world.staff.pk])).content.decode()
     old = CalendarFeed.objects.get(staff=world.staff).token
     assert "http://testserver" + _feed_path(old) in home  # shown in full, to copy
     response = client.post(reverse("staff:feed_reset", args=[world.staff.pk]), {"confirm": "yes"})
@@ -79,7 +79,7 @@ def test_only_the_teacher_sees_and_resets_their_feed(client, world):
     assert CalendarFeed.objects.get(staff=world.staff).token == token
     # The administrator may open the teacher's page, but not see the private address.
     client.force_login(admin.user)
-    page = client.get(reverse("staff:teacher_home", args=[world.staff.pk]))
+    page = client.get(reverse("portal:teacher_home", args=[world.staff.pk]))
     assert page.status_code == 200
     assert token not in page.content.decode()
     assert 'data-testid="feed-url"' not in page.content.decode()

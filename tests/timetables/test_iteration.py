@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import translation
 
-from scheduling.timetables import imports, publishing, selectors, services
+from scheduling.timetables import imports, presentation, publishing, selectors, services
 from scheduling.timetables.assembly import activity_key, class_key, problem_assemble, staff_key
 from scheduling.timetables.models import DatedSession, TimetableRun
 from scheduling.timetables.publishing import run_publish
@@ -66,7 +66,7 @@ def test_pins_carry_over_to_every_resolve_and_the_card_tells_the_truth(
         second = services.run_resolve(run=first)
     assert second.problem["pinned"] == {"supervisions": [pinned]}
     assert second.pins == {"supervisions": [pinned]}  # carried over, not lost
-    page = selectors.run_page(run=second, school=world.school)
+    page = presentation.run_page(run=second, school=world.school)
     assert page.pins_held == page.pins_count == 1  # "pinned from the previous solve" = "keeping"
 
     # The second solve ends; solving again from it still keeps the pin.
@@ -219,7 +219,7 @@ def test_the_comparison_counts_the_rest_days_and_covers_affected(world):
     monday = D(2026, 9, 14)
     claim = rest_claim(staff=world.wang, date=monday, user=user, today=BEFORE_TERM)
     assert claim.status == "approved"  # 陈刚 covers
-    comparison = selectors.publish_comparison(run=solved_run(world), today=BEFORE_TERM)
+    comparison = presentation.publish_comparison(run=solved_run(world), today=BEFORE_TERM)
     assert comparison.covers_affected == 1
     assert [(item.name, item.date, item.covers) for item in comparison.rest_affected] == [("王丽", monday, 1)]
     assert comparison.sessions_moved == 0  # the same weekly plan: the covered session counts as 王丽's

@@ -1,4 +1,5 @@
-"""Publishing a run into dated sessions, and reading them back (``scheduling.timetables.publishing``)."""
+"""Publishing a run into dated sessions (``scheduling.timetables.publishing``), and reading them
+back (``scheduling.timetables.selectors``)."""
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -9,13 +10,8 @@ from django.utils import timezone, translation
 from scheduling.timetables import publishing
 from scheduling.timetables.assembly import activity_key, class_key, instructor_key, staff_key
 from scheduling.timetables.models import DatedSession, TimetableRun
-from scheduling.timetables.publishing import (
-    PublishError,
-    run_publish,
-    sessions_for_class,
-    sessions_for_staff,
-    week_of,
-)
+from scheduling.timetables.publishing import PublishError, run_publish
+from scheduling.timetables.selectors import sessions_for_class, sessions_for_staff, week_of
 from tests import factories as f
 from tests.timetables import (
     CLOSURE,

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.models import AppendOnlyError
 from marketplace.vendors import services
 from marketplace.vendors.models import (
     Instructor,
@@ -680,9 +681,9 @@ def test_a_stale_vendor_object_cannot_be_decided_twice(world):
 def test_decision_rows_are_append_only(world):
     vendor = submitted(world)
     decision = vendor.decisions.get()
-    with pytest.raises(ValueError):
+    with pytest.raises(AppendOnlyError):
         decision.save()
-    with pytest.raises(ValueError):
+    with pytest.raises(AppendOnlyError):
         decision.delete()
 
 

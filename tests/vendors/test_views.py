@@ -627,7 +627,7 @@ def test_suspend_reinstate_and_revoke_from_the_officer_page(client, world):
     assert Vendor.objects.get(pk=v).status == S.APPROVED
     # Revoking asks to confirm on its own page first.
     response = client.post(url("officer_decide", v), {"action": "revoked", "reason": "吊销"})
-    assert response.url == url("officer_revoke", v)
+    assert response.url == reverse("portal:officer_revoke", args=[v])
     assert Vendor.objects.get(pk=v).status == S.APPROVED
     assert client.post(response.url, {"reason": "吊销", "confirm": "on"}).status_code == 302
     assert Vendor.objects.get(pk=v).status == S.REVOKED
@@ -672,7 +672,7 @@ def test_the_bureau_home_shows_vendor_counts_and_links(client, world):
     submitted(world)
     f.VendorFactory(status=S.APPROVED, district=world.district, category=world.category)
     f.VendorFactory(status=S.SUSPENDED, district=world.other_district, category=world.category)
-    response = login(client, world.officer).get(reverse("schools:bureau_district", args=[world.district.pk]))
+    response = login(client, world.officer).get(reverse("portal:bureau_district", args=[world.district.pk]))
     assert response.status_code == 200
     text = html(response)
     assert 'data-testid="vendors-submitted">1<' in text
@@ -680,7 +680,7 @@ def test_the_bureau_home_shows_vendor_counts_and_links(client, world):
     assert 'data-testid="vendors-suspended">0<' in text
     assert f'href="{url("officer_queue")}?district={world.district.pk}"' in text
     assert f'href="{url("approved_list")}?district={world.district.pk}"' in text
-    response = login(client, world.city_officer).get(reverse("schools:bureau_city"))
+    response = login(client, world.city_officer).get(reverse("portal:bureau_city"))
     text = html(response)
     assert 'data-testid="vendors-suspended">1<' in text
     assert f'href="{url("officer_queue")}"' in text

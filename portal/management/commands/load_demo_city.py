@@ -19,6 +19,13 @@ class Command(BaseCommand):
         "and one login per role) into the database."
     )
 
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        # argparse wraps the description with a regular expression, which needs a str, not
+        # the lazy translation (``--help`` failed with a TypeError).
+        parser.description = str(self.help)
+        return parser
+
     def add_arguments(self, parser):
         mode = parser.add_mutually_exclusive_group()
         mode.add_argument(

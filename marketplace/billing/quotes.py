@@ -38,6 +38,7 @@ Rules (the product's choices, documented here because families are quoted from t
   ``percent`` of them rounded to fen half up (partial).
 
 ``quote_for`` only reads; it raises ``QuoteError`` when no standard covers a charged day.
+``quoted_by_account`` splits a quote over the ledger's accounts, as families pay it.
 """
 
 from __future__ import annotations
@@ -54,8 +55,10 @@ from django.utils.translation import gettext as _
 
 from core.money import money
 from core.weekdays import days_from_mask
-from marketplace.fees.models import ChargingStandard
+from marketplace.enrolment.models import Enrolment, TermPlan
+from marketplace.fees.models import ChargingStandard, Waiver
 from marketplace.fees.selectors import charging_start, standard_in_force, standards_in_force
+from scheduling.timetables.models import DatedSession
 from schools.calendar import teaching_days, teaching_days_for
 
 SS = ChargingStandard.ServiceKind.SUPERVISED_STUDY
@@ -150,8 +153,6 @@ def _qty(value: Decimal) -> Decimal:
 
 def chosen_weekdays(child, term) -> tuple[list[int], list[int]]:
     """(the weekdays the child stays, the class's weekdays), Monday first."""
-    from marketplace.enrolment.models import TermPlan
-
     class_days = days_from_mask(child.school_class.days)
     plan = TermPlan.objects.filter(child=child, term=term).only("days").order_by("pk").first()
     if plan is None:
@@ -161,8 +162,6 @@ def chosen_weekdays(child, term) -> tuple[list[int], list[int]]:
 
 def study_left_on(child, term) -> date | None:
     """The day the child left supervised study in ``term`` (not charged from then), or None."""
-    from marketplace.enrolment.models import TermPlan
-
     return (
         TermPlan.objects.filter(child=child, term=term)
         .order_by("pk")
@@ -299,9 +298,6 @@ def agreed_price(activity) -> Decimal:
 
 
 def _enrichment_lines(*, child, term, start: date, district_id: int) -> list[QuoteLine]:
-    from marketplace.enrolment.models import Enrolment
-    from scheduling.timetables.models import DatedSession
-
     enrolments = (
         Enrolment.objects.filter(child=child, activity__term=term, status=Enrolment.Status.PLACED)
         .select_related("activity__course", "activity__course_request")
@@ -394,8 +390,6 @@ def quote_for(*, child, term, on: date | None = None) -> Quote:
     charged from the later of the start and the day the child joined each activity.
     Supervised study stops on the day the family left it (``TermPlan.study_left_on``).
     """
-    from marketplace.fees.models import Waiver
-
     start = charging_start(child=child, term=term)
     if on is not None:
         start = max(start, on)
@@ -408,3 +402,33 @@ def quote_for(*, child, term, on: date | None = None) -> Quote:
         if line is not None:
             lines.append(line)
     return Quote(child=child, term=term, start=start, lines=tuple(lines), waiver=waiver)
+
+
+def quoted_by_account(quote: Quote) -> list[tuple[object, str, Decimal]]:
+    """The quote's total per ledger account, ``(activity or None, name, amount)``, the waiver
+    shared out in proportion.
+
+    Charges go to their activity's account (enrichment and materials) or to supervised
+    study (activity None). A waiver line is spread over the accounts by their share of the
+    charges; the last account takes the rounding remainder, so the accounts always add up to
+    the quote's total. Families pay by these amounts (``payments``) and the waiver statements
+    split a waiver by them (``billing.selectors.waiver_shares``).
+    """
+    zero = Decimal("0.00")
+    amounts: dict[object, Decimal] = {}
+    names: dict[object, str] = {}
+    for line in quote.charges:
+        key = line.activity.pk if line.kind in (LineKind.ENRICHMENT, LineKind.MATERIALS) else None
+        amounts[key] = amounts.get(key, zero) + line.amount
+        names[key] = str(_("Supervised study")) if key is None else line.activity.name
+    activities = {line.activity.pk: line.activity for line in quote.charges if line.activity is not None}
+    base = sum(amounts.values(), zero)
+    waiver = -sum((line.amount for line in quote.lines if line.kind == LineKind.WAIVER), zero)
+    keys = list(amounts)
+    result = []
+    left = waiver
+    for index, key in enumerate(keys):
+        share = left if index == len(keys) - 1 else (money(waiver * amounts[key] / base) if base else zero)
+        left -= share
+        result.append((activities.get(key), names[key], money(amounts[key] - share)))
+    return result

@@ -1,0 +1,91 @@
+"""One root for the domain's errors (``core.errors.DomainError``): a stable ``code`` on every
+error, and one helper that puts a service's refusal on a form."""
+
+import pytest
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+from cms.sync import CmsSyncError
+from core.errors import DomainError
+from core.forms import add_service_error
+from core.models import AppendOnlyError
+from marketplace.courses.services import CourseError
+from marketplace.enrolment.services import EnrolmentError
+from marketplace.households.imports import PupilImportError, RowError
+from marketplace.households.services import HouseholdError
+from marketplace.purchases.services import PurchaseError
+from marketplace.reviews.services import ReviewError
+from marketplace.risk.services import RiskError
+from marketplace.vendors.services import VendorError
+from scheduling.attendance.services import AttendanceError
+from scheduling.rest.services import RestError
+from scheduling.staff.services import AvailabilityError
+from scheduling.timetables.publishing import PublishError
+from scheduling.timetables.services import TimetableError
+
+DOMAIN_ERRORS = [
+    AppendOnlyError,
+    AttendanceError,
+    AvailabilityError,
+    CmsSyncError,
+    CourseError,
+    EnrolmentError,
+    HouseholdError,
+    PublishError,
+    PurchaseError,
+    RestError,
+    ReviewError,
+    RiskError,
+    TimetableError,
+    VendorError,
+]
+
+
+@pytest.mark.parametrize("error_class", DOMAIN_ERRORS)
+def test_every_domain_error_is_a_validation_error_with_a_code(error_class):
+    assert issubclass(error_class, DomainError)
+    assert issubclass(error_class, ValidationError)  # forms and handlers written for Django's
+    assert error_class("refused").code == error_class.default_code
+    assert error_class("refused", code="named").code == "named"
+
+
+def test_the_code_of_a_refusal_about_fields():
+    error = ReviewError({"pass_mark": [ValidationError("too high", code="pass_mark_high")]})
+    assert error.code == "invalid"
+    assert error.message_dict == {"pass_mark": ["too high"]}
+    assert error.error_dict["pass_mark"][0].code == "pass_mark_high"
+    assert VendorError.field_error("name", "taken", code="name_taken").code == "name_taken"
+    assert PupilImportError([RowError(2, "name", "empty")]).code == "invalid"
+
+
+def test_the_defaults_kept_from_before():
+    assert PublishError("malformed").code == "invalid_solution"
+    assert TimetableError("bad").code == "invalid"
+    assert str(PublishError("malformed")) == "malformed"
+    assert str(CmsSyncError("no home page")) == "no home page"  # the command prints it
+    assert str(AppendOnlyError("rows are append-only")) == "rows are append-only"
+
+
+class ExampleForm(forms.Form):
+    name = forms.CharField()
+
+
+def test_a_refusal_goes_on_its_field_or_on_top():
+    form = ExampleForm({"name": "x"})
+    assert form.is_valid()
+    add_service_error(
+        form,
+        VendorError(
+            {
+                "name": [ValidationError("taken", code="name_taken")],
+                "credit_code": [ValidationError("bad code")],  # not a field of this form
+            }
+        ),
+    )
+    assert form.errors == {"name": ["taken"], "__all__": ["bad code"]}
+    assert form.has_error("name", "name_taken")
+    form = ExampleForm({"name": "x"})
+    form.is_valid()
+    add_service_error(form, RestError("not allowed", code="not_admin"))
+    assert form.non_field_errors() == ["not allowed"]
+    assert form.has_error(NON_FIELD_ERRORS, "not_admin")
