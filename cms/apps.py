@@ -7,4 +7,5 @@ class CmsConfig(AppConfig):
     verbose_name = _("Public pages")
 
     def ready(self):
+        # Imported here: receivers use models, which load only once the app registry is ready.
         from cms import receivers  # noqa: F401 - connects the signal receivers

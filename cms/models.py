@@ -25,6 +25,8 @@ from cms.blocks import course_body_blocks, vendor_body_blocks
 from cms.page_forms import RecordPageForm
 from cms.search import segment
 from core.i18n import prefers_english
+from marketplace.courses.models import Course
+from marketplace.vendors.models import Vendor, VendorStatus
 
 
 class HomePage(Page):
@@ -98,6 +100,7 @@ class SchoolsOnly:
     """
 
     def serve(self, request, *args, **kwargs):
+        # Imported here: cms.selectors imports this module's pages (circular).
         from cms.selectors import can_use_school_resources
 
         if not request.user.is_authenticated:
@@ -178,6 +181,7 @@ class VendorCataloguePage(IndexPage):
         verbose_name = _("vendor catalogue")
 
     def get_context(self, request, *args, **kwargs):
+        # Imported here: cms.selectors imports this module's pages (circular).
         from cms.selectors import catalogue_vendor_pages, paginate
 
         context = super().get_context(request, *args, **kwargs)
@@ -224,8 +228,6 @@ class VendorPage(BilingualBody, RecordPage):
     @classmethod
     def publishable_records(cls):
         """Vendors on the approved list (白名单)."""
-        from marketplace.vendors.models import Vendor, VendorStatus
-
         return Vendor.objects.filter(status=VendorStatus.APPROVED)
 
     def search_text(self) -> str:
@@ -252,6 +254,7 @@ class VendorPage(BilingualBody, RecordPage):
         return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
+        # Imported here: cms.selectors imports this module's pages (circular).
         from cms.selectors import vendor_page_courses
 
         context = super().get_context(request, *args, **kwargs)
@@ -272,6 +275,7 @@ class CourseLibraryPage(SchoolsOnly, IndexPage):
         verbose_name = _("course resource library")
 
     def get_context(self, request, *args, **kwargs):
+        # Imported here: cms.selectors imports this module's pages (circular).
         from cms.selectors import library_course_pages, paginate
 
         context = super().get_context(request, *args, **kwargs)
@@ -337,8 +341,6 @@ class CoursePage(SchoolsOnly, BilingualBody, RecordPage):
     def publishable_records(cls):
         """Courses in the library: school-made ones, and approved courses of approved vendors
         (the rule of ``cms.sync.course_in_library``)."""
-        from marketplace.courses.models import Course
-
         return Course.objects.filter(
             Q(school__isnull=False)
             | Q(vendor__isnull=False, review_status=Course.ReviewStatus.APPROVED, vendor__status="approved")
@@ -546,6 +548,7 @@ class TeacherPoolPage(SchoolsOnly, IndexPage):
         verbose_name = _("teacher pool")
 
     def get_context(self, request, *args, **kwargs):
+        # Imported here: cms.selectors imports this module's pages (circular).
         from cms.selectors import paginate, pool_profiles
 
         context = super().get_context(request, *args, **kwargs)

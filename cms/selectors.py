@@ -3,7 +3,9 @@
 from django.core.paginator import Paginator
 
 from cms.forms import CatalogueFilterForm, LibraryFilterForm, PoolFilterForm
+from cms.models import CoursePage, TeacherProfile, VendorPage
 from cms.search import search
+from cms.sync import COURSE_LIBRARY_COLLECTION
 from people.roles.access import memberships_of
 from people.roles.models import Role
 
@@ -26,8 +28,6 @@ def can_use_school_resources(user) -> bool:
 
 def in_course_library(collection) -> bool:
     """Is ``collection`` the course library's collection of documents, or inside it?"""
-    from cms.sync import COURSE_LIBRARY_COLLECTION
-
     if collection is None:
         return False
     return collection.get_ancestors(inclusive=True).filter(name=COURSE_LIBRARY_COLLECTION).exists()
@@ -43,8 +43,6 @@ def catalogue_vendor_pages(*, catalogue, params):
 
     Returns ``(pages, form)``; an invalid filter value is reported on the form and ignored.
     """
-    from cms.models import VendorPage
-
     form = CatalogueFilterForm(params)
     pages = (
         VendorPage.objects.live()
@@ -76,8 +74,6 @@ def library_course_pages(*, library, params):
     plans and the editors' lesson plans; ``category`` and ``grade`` narrow the list (a
     course fits a grade inside its grade band). Returns ``(pages, form)``.
     """
-    from cms.models import CoursePage
-
     form = LibraryFilterForm(params)
     pages = (
         CoursePage.objects.live()
@@ -98,8 +94,6 @@ def pool_profiles(*, params):
 
     Returns ``(profiles, form)``.
     """
-    from cms.models import TeacherProfile
-
     form = PoolFilterForm(params)
     profiles = (
         TeacherProfile.objects.filter(listed=True)

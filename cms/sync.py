@@ -134,7 +134,7 @@ def index_pages_ensure() -> dict[str, Page]:
     under the site's home page when missing, and the course library's document collection
     (``course_library_collection_ensure``). Raises ``CmsSyncError`` without a home page."""
     if not HomePage.objects.exists():
-        raise CmsSyncError("There is no cms.HomePage to put the index pages under.")
+        raise CmsSyncError("There is no cms.HomePage to put the index pages under.", code="no_home_page")
     pages = {slug: _index_page(model) for model, slug, _, _ in INDEX_PAGES}
     course_library_collection_ensure()
     return pages

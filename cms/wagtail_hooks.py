@@ -1,11 +1,17 @@
 """Snippets in the Wagtail admin: reference data, and the teacher pool's profiles."""
 
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from cms.models import TeacherProfile
+from cms.models import RecordPage, TeacherProfile
+from cms.selectors import can_use_school_resources, in_course_library
+from cms.sync import teacher_profile_refresh
 from marketplace.courses.models import Category
 from scheduling.rooms.models import RoomKind
 from scheduling.staff.models import Subject
@@ -38,8 +44,6 @@ def refresh_teacher_profile(request, instance):
     """An editor's save fills the fields that follow the person's record (name, subjects,
     schools, listing) at once, instead of at the next sync."""
     if isinstance(instance, TeacherProfile):
-        from cms.sync import teacher_profile_refresh
-
         teacher_profile_refresh(instance)
 
 
@@ -48,10 +52,6 @@ def course_library_documents_for_its_audience(document, request):
     """The course library's documents follow the library's own audience (the bureau and its
     schools, see ``cms.selectors.can_use_school_resources``), not merely any signed-in
     account. Anonymous visitors are left to the collection's sign-in restriction."""
-    from django.http import Http404
-
-    from cms.selectors import can_use_school_resources, in_course_library
-
     if not request.user.is_authenticated or can_use_school_resources(request.user):
         return
     if in_course_library(document.collection):
@@ -63,12 +63,6 @@ def refuse_to_publish_an_unpublishable_record(request, page):
     """A page standing for a record that is not approved (a rejected vendor, a course in
     review) is kept as a draft and not published; the editor is told why. The page's own
     ``clean()`` refuses it too, for paths that skip this hook."""
-    from django.contrib import messages
-    from django.shortcuts import redirect
-    from django.utils.translation import gettext
-
-    from cms.models import RecordPage
-
     page = page.specific
     if not isinstance(page, RecordPage) or page.record_is_publishable():
         return None

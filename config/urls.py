@@ -19,11 +19,11 @@ urlpatterns = [
     path("schools/<int:school_id>/timetable/", include("scheduling.timetables.urls")),
     path("teachers/", include("scheduling.staff.urls")),
     path("rest/", include("scheduling.rest.urls")),
-    path("duty-reports/", include("scheduling.rest.report_urls")),
+    path("duty-reports/", include("scheduling.duty_reports.urls")),
     path("vendors/", include("marketplace.vendors.urls")),
     path("courses/", include("marketplace.courses.urls")),
     path("", include("marketplace.reviews.urls")),  # under review/, and two pages under courses/
-    path("purchases/", include("marketplace.purchases.urls")),
+    path("purchases/", include("marketplace.course_requests.urls")),
     path("catalogue/", include("marketplace.catalogue.urls")),
     path("households/", include("marketplace.households.urls")),
     path("enrolment/", include("marketplace.enrolment.urls")),

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
@@ -43,7 +44,7 @@ class AppendOnlyError(DomainError):
 
 
 def _refuse(model) -> AppendOnlyError:
-    return AppendOnlyError(f"{model.__name__} rows are append-only")
+    return AppendOnlyError(f"{model.__name__} rows are append-only", code="append_only")
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -98,8 +99,6 @@ class TimeStamped(models.Model):
 
 def document_upload_to(instance, filename: str) -> str:
     """``<the model's UPLOAD_FOLDER>/<year>/<month>/<file name>`` in private storage."""
-    from django.utils import timezone
-
     return f"{instance.UPLOAD_FOLDER}/{timezone.now():%Y/%m}/{filename}"
 
 

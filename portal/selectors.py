@@ -10,10 +10,10 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery,
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from marketplace.course_requests.models import CourseRequest
 from marketplace.courses.models import Activity, Course
 from marketplace.enrolment.models import Enrolment
 from marketplace.households.models import Child
-from marketplace.purchases.models import CourseRequest
 from marketplace.vendors.models import Vendor
 from scheduling.staff.models import StaffMember
 from scheduling.timetables.models import DatedSession

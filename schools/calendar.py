@@ -10,6 +10,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.db.models import Q
+
+from schools.models import CalendarDay
+
 
 @dataclass(frozen=True)
 class TeachingDay:
@@ -53,10 +57,6 @@ def session_dates(days: Iterable[TeachingDay], weekday: int) -> Iterator[date]:
 
 def teaching_days_for(term, school) -> list[TeachingDay]:
     """Teaching days of ``term`` at ``school``, from the city-wide and the school's calendar."""
-    from django.db.models import Q
-
-    from schools.models import CalendarDay
-
     rows = CalendarDay.objects.filter(Q(school__isnull=True) | Q(school=school), term=term)
     days_off = set()
     makeup = {}

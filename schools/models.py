@@ -149,7 +149,9 @@ class CalendarDay(models.Model):
 
     def clean(self):
         if self.term_id and self.date and not (self.term.start <= self.date <= self.term.end):
-            raise ValidationError({"date": _("The date must lie within the term.")})
+            raise ValidationError(
+                {"date": ValidationError(_("The date must lie within the term."), code="date_outside_term")}
+            )
 
 
 class SchoolClass(models.Model):
@@ -207,4 +209,10 @@ class SchoolClass(models.Model):
 
     def clean(self):
         if self.home_room_id and self.school_id and self.home_room.school_id != self.school_id:
-            raise ValidationError({"home_room": _("The home room must belong to the class's school.")})
+            raise ValidationError(
+                {
+                    "home_room": ValidationError(
+                        _("The home room must belong to the class's school."), code="room_of_other_school"
+                    )
+                }
+            )

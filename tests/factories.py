@@ -22,6 +22,7 @@ from people.roles.models import Membership, Role
 from scheduling.rooms.models import Room, RoomKind
 from scheduling.slots.models import Slot
 from scheduling.staff.models import StaffMember, Subject
+from scheduling.timetables.models import DatedSession
 from schools.models import CalendarDay, District, School, SchoolClass, Term
 
 PASSWORD = "pw-12345!"
@@ -388,3 +389,17 @@ class VendorMemberFactory(MembershipFactory):
 class ParentFactory(MembershipFactory):
     role = Role.PARENT
     household = factory.SubFactory(HouseholdFactory)
+
+
+# --- timetables ----------------------------------------------------------------------------
+
+
+def dated_session(run, date, slot, **fields) -> DatedSession:
+    """A dated session of ``run`` on ``date`` in ``slot``, at the slot's times; its school and
+    term are the run's unless ``fields`` name them (with its kind, class, activity, staff,
+    instructor and room)."""
+    fields.setdefault("school", run.school)
+    fields.setdefault("term", run.term)
+    return DatedSession.objects.create(
+        run=run, date=date, slot=slot, start=slot.start, end=slot.end, **fields
+    )

@@ -806,6 +806,13 @@ def _error_fields(excinfo):
     return set(excinfo.value.message_dict)
 
 
+def _error_codes(excinfo):
+    error = excinfo.value
+    if hasattr(error, "error_dict"):
+        return {item.code for items in error.error_dict.values() for item in items}
+    return {item.code for item in error.error_list}
+
+
 class TestCalendarDayClean:
     @pytest.mark.parametrize("day", [TERM_START, TERM_END, datetime.date(2026, 10, 1)])
     def test_date_within_term(self, day):
@@ -823,6 +830,7 @@ class TestCalendarDayClean:
         with pytest.raises(ValidationError) as excinfo:
             calendar_day.clean()
         assert _error_fields(excinfo) == {"date"}
+        assert _error_codes(excinfo) == {"date_outside_term"}
 
 
 class TestSchoolClassClean:
@@ -836,6 +844,7 @@ class TestSchoolClassClean:
         with pytest.raises(ValidationError) as excinfo:
             school_class.clean()
         assert _error_fields(excinfo) == {"home_room"}
+        assert _error_codes(excinfo) == {"room_of_other_school"}
 
 
 class TestSlotClean:
@@ -861,8 +870,9 @@ class TestSlotClean:
             end=end,
             kind=Slot.Kind.ENRICHMENT,
         )
-        with pytest.raises(ValidationError):
+        with pytest.raises(ValidationError) as excinfo:
             other.clean()
+        assert _error_codes(excinfo) == {"slot_overlap"}
 
     @pytest.mark.parametrize(
         ("weekday", "start", "end"),
@@ -910,13 +920,15 @@ class TestStaffUnavailableSlots:
         with pytest.raises(ValidationError) as excinfo, transaction.atomic():
             staff.unavailable.add(foreign)
         assert _error_fields(excinfo) == {"unavailable"}
+        assert _error_codes(excinfo) == {"slot_of_other_school"}
         assert staff.unavailable.count() == 0
 
     def test_adding_from_the_slot_side_is_refused_too(self):
         staff = f.StaffMemberFactory()
         slot = f.SlotFactory(weekday=2)
-        with pytest.raises(ValidationError), transaction.atomic():
+        with pytest.raises(ValidationError) as excinfo, transaction.atomic():
             slot.unavailable_staff.add(staff)
+        assert _error_codes(excinfo) == {"slot_of_other_school"}
         assert slot.unavailable_staff.count() == 0
 
     @pytest.mark.parametrize("existing", [False, True])
@@ -1071,3 +1083,4 @@ class TestMembershipClean:
         with pytest.raises(ValidationError) as excinfo:
             teacher.clean()
         assert _error_fields(excinfo) == {"staff"}
+        assert _error_codes(excinfo) == {"staff_of_other_school"}

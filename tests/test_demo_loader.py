@@ -310,7 +310,7 @@ def test_supply_history_reads_in_order_for_every_vendor(demo_city):
 
 
 def test_demo_vendor_has_a_request_to_answer_and_reviewers_a_queue(demo_city):
-    from marketplace.purchases.models import CourseRequest
+    from marketplace.course_requests.models import CourseRequest
     from marketplace.reviews.models import CourseReview
 
     request = CourseRequest.objects.get(status=CourseRequest.Status.REQUESTED)

@@ -19,6 +19,10 @@ PRIVATE_MEDIA_ROOT = BASE_DIR / ".test-private-media"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # A file, not memory, for the SQLite test database: the Redis path's test runs a real RQ
-# worker process, which must see the same database.
+# worker process, which must see the same database. Its name is fixed, so `pytest --reuse-db`
+# finds it migrated on the next run; TEST_DB_NAME names another file for a second run in the
+# same checkout (pytest-xdist adds each worker's suffix by itself).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f".test-db-{os.getpid()}.sqlite3")}
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get("TEST_DB_NAME", str(BASE_DIR / ".test-db.sqlite3"))
+    }

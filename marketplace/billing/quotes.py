@@ -49,10 +49,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
 from core.money import money
 from core.weekdays import days_from_mask
 from marketplace.enrolment.models import Enrolment, TermPlan
@@ -66,7 +66,7 @@ ENRICHMENT = ChargingStandard.ServiceKind.ENRICHMENT
 QUANTITY_PLACES = Decimal("0.0001")
 
 
-class QuoteError(ValidationError):
+class QuoteError(DomainError):
     """A quote cannot be made (no standard in force for a charged day, say)."""
 
 
@@ -132,7 +132,10 @@ def _supervision_standard(district_id: int, on: date) -> ChargingStandard:
         .first()
     )
     if found is None:
-        raise QuoteError(_("No supervised-study charging standard is in force on %(date)s.") % {"date": on})
+        raise QuoteError(
+            _("No supervised-study charging standard is in force on %(date)s.") % {"date": on},
+            code="no_supervision_standard",
+        )
     return found
 
 
@@ -142,7 +145,8 @@ def _enrichment_standard(district_id: int, on: date) -> ChargingStandard:
     )
     if found is None:
         raise QuoteError(
-            _("No per-session enrichment charging standard is in force on %(date)s.") % {"date": on}
+            _("No per-session enrichment charging standard is in force on %(date)s.") % {"date": on},
+            code="no_enrichment_standard",
         )
     return found
 

@@ -14,22 +14,20 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from django.core.paginator import Page, Paginator
-from django.db.models import F, QuerySet, Value
+from django.db.models import F, Prefetch, QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf
+from django.http import Http404
 
 from core.i18n import prefers_english
-from marketplace.courses.models import Course
+from marketplace.courses.models import Course, SessionPlan
 from marketplace.fees.models import ChargingStandard
 from marketplace.fees.selectors import standard_in_force
-from marketplace.vendors.models import InstructorAvailability, VendorStatus
+from marketplace.vendors.models import Instructor, InstructorAvailability, VendorStatus
 from people.roles.access import roles_of
 from people.roles.models import Role
-
-if TYPE_CHECKING:
-    from schools.models import School
+from schools.models import School
 
 
 def shown_name(field: str, english_field: str):
@@ -83,12 +81,6 @@ def catalogue_course_or_404(*, course_id: int) -> Course:
     Comes with its subject, session plans (in order) and instructors (with their subjects
     and availability) — what a school or a parent decides by.
     """
-    from django.db.models import Prefetch
-    from django.http import Http404
-
-    from marketplace.courses.models import SessionPlan
-    from marketplace.vendors.models import Instructor
-
     course = (
         catalogue_courses()
         .select_related("subject")

@@ -34,7 +34,7 @@ class Offer:
 
     @property
     def can_request(self) -> bool:
-        # A price above the district's cap cannot be accepted for the school (issue #5).
+        # A price above the district's cap cannot be accepted for the school.
         return self.within_cap is not False
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from core.i18n import prefers_english
 from core.models import BilingualName, PrivateDocument, TimeStamped
 from core.pinyin import PinyinSortKeyField
+from scheduling.slots.models import Slot
 
 
 class Category(BilingualName):
@@ -355,7 +356,6 @@ def _allowed_slots_of_own_school(sender, instance, action, reverse, pk_set, **kw
     """The last line of defence: no path may link another school's slot or a study slot."""
     if action != "pre_add" or not pk_set:
         return
-    from scheduling.slots.models import Slot
 
     if reverse:  # slot.<activities>.add(...) — the related name is hidden, so this is rare
         for activity in Activity.objects.filter(pk__in=pk_set):

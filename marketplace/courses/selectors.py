@@ -1,9 +1,12 @@
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Max, Q
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.courses.models import Activity, Course
+from marketplace.fees.models import ChargingStandard
+from marketplace.fees.selectors import standards_in_force
 
 
 def activities_of_school(*, school, term):
@@ -102,8 +105,6 @@ def course_missing_items(*, course: Course) -> list[MissingItem]:
 
 def courses_of_vendor(*, vendor):
     """The vendor's courses with what the course list shows (no query per course)."""
-    from django.db.models import Max
-
     return (
         vendor.courses.select_related("category", "subject")
         .annotate(last_round=Max("reviews__round"))
@@ -113,8 +114,6 @@ def courses_of_vendor(*, vendor):
 
 def course_of_vendor_or_404(*, vendor, course_id: int) -> Course:
     """One of the vendor's courses; another vendor's (or a school's) course is a 404."""
-    from django.shortcuts import get_object_or_404
-
     return get_object_or_404(
         vendor.courses.select_related("vendor", "vendor__district", "category", "subject"), pk=course_id
     )
@@ -131,9 +130,6 @@ def course_facts(*, course: Course) -> dict:
 
 def enrichment_caps_in_force(*, on):
     """The per-session caps on enrichment fees in force, by district (for the vendor's information)."""
-    from marketplace.fees.models import ChargingStandard
-    from marketplace.fees.selectors import standards_in_force
-
     return standards_in_force(on=on).filter(
         service_kind=ChargingStandard.ServiceKind.ENRICHMENT, unit=ChargingStandard.Unit.PER_SESSION
     )

@@ -45,6 +45,11 @@ class CourseError(DomainError):
     """A course change that cannot be carried out; the message says why (per field when it can)."""
 
 
+def _first_code(errors: dict[str, list[ValidationError]]) -> str | None:
+    """The code of the first field's first refusal: the code of a refusal about fields."""
+    return next((item.code for items in errors.values() for item in items if item.code), None)
+
+
 def _check_vendor_approved(vendor) -> None:
     if not vendor.is_approved:
         raise CourseError(
@@ -65,49 +70,70 @@ def _apply(course: Course, vendor, fields: dict, instructors: Iterable | None) -
     course.title_en = (course.title_en or "").strip()
     if course.materials_fee is None:
         course.materials_fee = Decimal("0")
-    errors: dict[str, list] = {}
+    # Each refusal keeps its code (the model's checks too); the error carries the first one's.
+    errors: dict[str, list[ValidationError]] = {}
     try:
         course.full_clean(validate_constraints=False)
     except ValidationError as error:
-        errors.update(error.message_dict)
+        errors.update(error.error_dict)
     # The database constraints hold these too; checked here to say which field is wrong.
     if course.grade_min is not None and not 1 <= course.grade_min <= 9:
-        errors.setdefault("grade_min", []).append(_("Grades run from 1 to 9."))
+        errors.setdefault("grade_min", []).append(
+            ValidationError(_("Grades run from 1 to 9."), code="grade_out_of_range")
+        )
     if course.grade_max is not None and not 1 <= course.grade_max <= 9:
-        errors.setdefault("grade_max", []).append(_("Grades run from 1 to 9."))
+        errors.setdefault("grade_max", []).append(
+            ValidationError(_("Grades run from 1 to 9."), code="grade_out_of_range")
+        )
     elif (
         course.grade_min is not None and course.grade_max is not None and course.grade_max < course.grade_min
     ):
-        errors.setdefault("grade_max", []).append(_("The highest grade cannot be below the lowest."))
+        errors.setdefault("grade_max", []).append(
+            ValidationError(_("The highest grade cannot be below the lowest."), code="grades_reversed")
+        )
     if course.sessions is not None and course.sessions < 1:
-        errors.setdefault("sessions", []).append(_("A course has at least one session."))
+        errors.setdefault("sessions", []).append(
+            ValidationError(_("A course has at least one session."), code="sessions_too_few")
+        )
     for name in ("price_per_session", "materials_fee"):
         value = getattr(course, name)
         if isinstance(value, Decimal) and value < 0:
-            errors.setdefault(name, []).append(_("An amount cannot be negative."))
+            errors.setdefault(name, []).append(
+                ValidationError(_("An amount cannot be negative."), code="amount_negative")
+            )
     category = course.category if course.category_id else None
     if category is not None and category.is_academic:
         errors.setdefault("category", []).append(
-            _("Academic subject tutoring may not be offered after school: choose another category.")
+            ValidationError(
+                _("Academic subject tutoring may not be offered after school: choose another category."),
+                code="category_academic",
+            )
         )
     if course.sessions is not None and course.sessions > MAX_SESSIONS:
         errors.setdefault("sessions", []).append(
-            _("A course has at most %(max)s sessions.") % {"max": MAX_SESSIONS}
+            ValidationError(
+                _("A course has at most %(max)s sessions.") % {"max": MAX_SESSIONS}, code="sessions_too_many"
+            )
         )
     chosen = list(instructors) if instructors is not None else None
     if chosen is not None and any(i.vendor_id != vendor.pk for i in chosen):
-        errors.setdefault("instructors", []).append(_("Choose only this vendor's own instructors."))
+        errors.setdefault("instructors", []).append(
+            ValidationError(_("Choose only this vendor's own instructors."), code="not_own_instructor")
+        )
     elif chosen is not None and any(not i.vetted for i in chosen):
         errors.setdefault("instructors", []).append(
-            _("An instructor the bureau has not yet checked cannot be named on a course.")
+            ValidationError(
+                _("An instructor the bureau has not yet checked cannot be named on a course."),
+                code="instructor_not_vetted",
+            )
         )
     if not errors:
         try:
             course.validate_constraints()
         except ValidationError as error:
-            errors.update(error.message_dict)
+            errors.update(error.error_dict)
     if errors:
-        raise CourseError(errors)
+        raise CourseError(errors, code=_first_code(errors) or "course_fields_invalid")
     return chosen
 
 
@@ -123,7 +149,10 @@ def _set_plans(course: Course, plans: Sequence[dict]) -> None:
         number = int(plan["number"])
         title = str(plan.get("title") or "").strip()
         if number < 1:
-            raise CourseError({"plans": _("Session numbers start at 1.")})
+            raise CourseError(
+                {"plans": ValidationError(_("Session numbers start at 1."), code="plan_number_below_one")},
+                code="plan_number_below_one",
+            )
         if title and number <= course.sessions:
             wanted[number] = (title[:120], str(plan.get("content") or "").strip())
     course.session_plans.exclude(number__in=wanted).delete()
@@ -159,7 +188,7 @@ def course_create(
 def _lock_editable(course: Course) -> Course:
     course = Course.objects.select_for_update(of=("self",)).select_related("vendor").get(pk=course.pk)
     if course.vendor_id is None:
-        raise CourseError(_("Only a vendor's course is edited here."))
+        raise CourseError(_("Only a vendor's course is edited here."), code="not_vendor_course")
     if not course.is_editable:
         raise CourseError(
             _("A course can be changed only while a draft or after a rejection; this one is “%(status)s”."),
@@ -200,15 +229,15 @@ def course_document_add(*, course: Course, user, title: str, upload) -> CourseDo
     """File a PDF or an image with an editable course (type by content, size capped)."""
     course = _lock_editable(course)
     title = (title or "").strip()
-    errors = {}
+    errors: dict[str, list[ValidationError]] = {}
     if not title:
-        errors["title"] = [_("Give the document a title.")]
+        errors["title"] = [ValidationError(_("Give the document a title."), code="document_title_missing")]
     try:
         content_type = validate_document(upload)
     except ValidationError as error:
-        errors["file"] = error.messages
+        errors["file"] = error.error_list
     if errors:
-        raise CourseError(errors)
+        raise CourseError(errors, code=_first_code(errors) or "document_invalid")
     document = CourseDocument.objects.create(
         course=course,
         title=title[:120],

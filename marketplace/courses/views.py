@@ -5,7 +5,7 @@ documents. (The reviewer's home and the document download are pages of the cours
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,6 +25,7 @@ from marketplace.courses.selectors import (
     rounds_of_course,
 )
 from marketplace.vendors.access import vendor_for_user_or_404
+from schools.selectors import today
 
 
 def _course_form_page(request, vendor, course=None):
@@ -76,8 +77,6 @@ def course_edit(request, vendor_id: int, course_id: int):
 
 
 def _detail_page(request, vendor, course, document_form=None, status=200):
-    from schools.selectors import today
-
     context = {
         "vendor": vendor,
         "course": course,
@@ -141,8 +140,6 @@ def course_document_add(request, vendor_id: int, course_id: int):
 @login_required
 @require_POST
 def course_document_remove(request, vendor_id: int, course_id: int, document_id: int):
-    from django.shortcuts import get_object_or_404
-
     vendor = vendor_for_user_or_404(request.user, vendor_id)
     course = course_of_vendor_or_404(vendor=vendor, course_id=course_id)
     document = get_object_or_404(course.documents, pk=document_id)

@@ -36,10 +36,14 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, time
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.weekdays import days_from_mask
+from marketplace.courses.selectors import activities_open_to
 from marketplace.enrolment.models import Enrolment, EnrolmentWindow, TermPlan
+from scheduling.timetables.assembly import activity_key
+from scheduling.timetables.models import DatedSession, TimetableRun
 
 LIVE_STATUSES = (Enrolment.Status.PLACED, Enrolment.Status.WAITING)
 
@@ -90,8 +94,6 @@ def _remember(key: tuple, compute: Callable):
 
 def live_run(*, school_id: int, term_id: int):
     """The published run whose timetable is in force for the school and term, or None."""
-    from scheduling.timetables.models import TimetableRun
-
     return (
         TimetableRun.objects.filter(school_id=school_id, term_id=term_id, published_at__isnull=False)
         .order_by("-live", "-published_at", "-pk")
@@ -100,8 +102,6 @@ def live_run(*, school_id: int, term_id: int):
 
 
 def _meetings(activity):
-    from scheduling.timetables.models import DatedSession
-
     return DatedSession.objects.filter(activity_id=activity.pk, kind=DatedSession.Kind.MEETING)
 
 
@@ -121,8 +121,6 @@ def cancellation(activity, today: date) -> str | None:
 
 
 def _cancellation(activity, today: date) -> str | None:
-    from scheduling.timetables.assembly import activity_key
-
     run = live_run(school_id=activity.school_id, term_id=activity.term_id)
     if run is None:
         return None
@@ -204,8 +202,6 @@ def broken_rule(
     here but an order: callers promote every eligible waiting child (``services``'s fill)
     before they check a newcomer, so a free seat left after that belongs to nobody waiting.
     """
-    from marketplace.courses.selectors import activities_open_to
-
     term = activity.term
     school_class = child.school_class
     values = {"activity": activity.name, "child": child.name, "class": school_class.code}
@@ -214,8 +210,6 @@ def broken_rule(
     if window is None or window.school_id != activity.school_id:
         return Broken("no_window", str(_("The school has not opened enrolment for this term.")))
     if purpose == Purpose.ALLOCATION:
-        from django.utils import timezone
-
         if timezone.now() < window.closes_at:
             return Broken(
                 "window_open", str(_("Places are allocated only after the enrolment window closes."))
@@ -288,6 +282,7 @@ def broken_rule(
 
 def check(**kwargs) -> None:
     """``broken_rule`` that raises: ``EnrolmentError(message, code=code)`` when a rule is broken."""
+    # Imported here: services imports this module (circular).
     from marketplace.enrolment.services import EnrolmentError
 
     broken = broken_rule(**kwargs)

@@ -5,10 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
 
+from core.weekdays import days_from_mask
+from marketplace.courses.models import Activity
+from marketplace.courses.selectors import activities_open_to
 from marketplace.enrolment.models import Choice, Enrolment, EnrolmentWindow, TermPlan
+from marketplace.enrolment.rules import cancellation
+from scheduling.timetables.models import DatedSession
 
 
 class WindowState:
@@ -88,8 +94,6 @@ def choice_results(*, child, term, today=None) -> list[ChoiceResult]:
     """The child's choices this term in rank order, each with its enrolment's outcome:
     placed, waiting (with the position), ``cancelled`` when the published timetable does not
     run the activity (no place is kept in it), or "" (none yet)."""
-    from marketplace.enrolment.rules import cancellation
-
     today = today or timezone.localdate()
     choices = choices_of(plan_for(child=child, term=term))
     live = {
@@ -120,8 +124,6 @@ def choice_results(*, child, term, today=None) -> list[ChoiceResult]:
 
 def days_initial(plan: TermPlan | None, child) -> list[int]:
     """The days a plan form starts with: the plan's, else the child's within the class's."""
-    from core.weekdays import days_from_mask
-
     if plan is not None:
         return days_from_mask(plan.days)
     return days_from_mask(child.days & child.school_class.days)
@@ -153,8 +155,6 @@ def meeting_weekdays(*, activity, today=None) -> set[int]:
     """Weekdays of the activity's published meetings from ``today`` on (all of them when none
     is left); empty when nothing is published yet. A make-up day counts as the weekday whose
     timetable it follows (the slot's weekday, not the date's)."""
-    from scheduling.timetables.models import DatedSession
-
     meetings = DatedSession.objects.filter(activity=activity, kind=DatedSession.Kind.MEETING)
     ahead = set(
         meetings.filter(date__gte=today or timezone.localdate()).values_list("slot__weekday", flat=True)
@@ -222,11 +222,6 @@ class LateOption:
 def late_options(*, child, term, today=None) -> list[LateOption]:
     """Activities open to the child's class this term with their free places, waiting list
     length, whether they are closed (cancelled), and the child's live enrolment in each."""
-    from django.db.models import Count, Q
-
-    from marketplace.courses.selectors import activities_open_to
-    from marketplace.enrolment.rules import cancellation
-
     today = today or timezone.localdate()
     activities = activities_open_to(school_class=child.school_class, term=term).annotate(
         placed=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.PLACED)),
@@ -244,8 +239,6 @@ def late_options(*, child, term, today=None) -> list[LateOption]:
 def places_by_activity(*, school, term) -> list[tuple[object, list[Enrolment], int]]:
     """The school's activities this term, each with its placed enrolments (child by name)
     and how many children wait: for the school's page, where a place can be moved."""
-    from marketplace.courses.models import Activity
-
     rows = []
     for activity in Activity.objects.filter(school=school, term=term).order_by("name", "pk"):
         placed = list(

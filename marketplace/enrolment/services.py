@@ -62,6 +62,8 @@ from marketplace.enrolment.models import Choice, Enrolment, EnrolmentWindow, Ter
 from marketplace.enrolment.selectors import WindowState, window_for, window_state
 from marketplace.enrolment.signals import enrolment_withdrawn
 from marketplace.households.models import Child
+from people.roles.models import Membership, Role
+from scheduling.timetables.assembly import key_pk
 
 logger = logging.getLogger(__name__)
 
@@ -224,8 +226,6 @@ def allocation_apply(*, run, today=None) -> dict:
 
 
 def _allocation_apply(*, run, today) -> dict:
-    from scheduling.timetables.assembly import key_pk
-
     if run.published_at is None or not isinstance(run.solution, dict):
         raise EnrolmentError(_("Only a published timetable can allocate places."), code="not_published")
     school, term = run.school, run.term
@@ -625,8 +625,6 @@ def enrolment_move(*, enrolment: Enrolment, activity: Activity, user, today=None
 
 
 def _parent_emails(household) -> list[str]:
-    from people.roles.models import Membership, Role
-
     if household is None:
         return []
     emails = (

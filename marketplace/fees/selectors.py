@@ -1,8 +1,10 @@
 from datetime import date
 
-from django.db.models import Q
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.utils import timezone
 
-from marketplace.fees.models import ChargingStandard
+from marketplace.fees.models import ChargingStandard, Waiver
+from marketplace.households.models import ChildLink
 
 
 def standards_in_force(*, district_id: int | None = None, on: date):
@@ -26,8 +28,6 @@ def standard_in_force(*, district_id: int, service_kind: str, unit: str, on: dat
 
 def waiver_of(*, child, term):
     """The child's live waiver for the term (requested or approved), else the latest one."""
-    from marketplace.fees.models import Waiver
-
     waivers = Waiver.objects.filter(child=child, term=term)
     live = waivers.filter(status__in=[Waiver.Status.REQUESTED, Waiver.Status.APPROVED]).first()
     return live or waivers.order_by("-created_at", "-pk").first()
@@ -35,10 +35,6 @@ def waiver_of(*, child, term):
 
 def waivers_for_school(*, school, status: str | None = None):
     """Waivers of the school's pupils, those waiting for a decision first."""
-    from django.db.models import Case, IntegerField, Value, When
-
-    from marketplace.fees.models import Waiver
-
     waivers = Waiver.objects.filter(child__school_class__school=school).select_related(
         "child__school_class", "child__household", "term", "requested_by", "decided_by"
     )
@@ -58,10 +54,6 @@ def charging_start(*, child, term) -> date:
     Every quote starts here, so a family that joins mid-term is never quoted for the days
     before it joined, whatever the charging unit.
     """
-    from django.utils import timezone
-
-    from marketplace.households.models import ChildLink
-
     start = term.start
     if child.household_id is None:
         return start

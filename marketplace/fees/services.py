@@ -17,13 +17,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
 from marketplace.fees.models import SchoolFeePolicy, Waiver
 from marketplace.fees.signals import waiver_decided
 from people.roles.access import roles_of
 from people.roles.models import Role
 
 
-class WaiverError(ValidationError):
+class WaiverError(DomainError):
     """A waiver request or decision that cannot be made."""
 
 
@@ -58,7 +59,7 @@ def waiver_request(*, child, term, user, kind: str, percent: int | None = None, 
             _("Say why the family asks for a waiver."), code="waiver_reason_missing"
         )
     if errors:
-        raise WaiverError(errors)
+        raise WaiverError(errors, code=next(iter(errors.values())).code)
     if Waiver.objects.filter(
         child=child, term=term, status__in=[Waiver.Status.REQUESTED, Waiver.Status.APPROVED]
     ).exists():
@@ -98,7 +99,8 @@ def waiver_decide(*, waiver: Waiver, user, approve: bool, note: str = "") -> Wai
                 "note": ValidationError(
                     _("Give the family the reason for the rejection."), code="waiver_note_missing"
                 )
-            }
+            },
+            code="waiver_note_missing",
         )
     waiver.status = Waiver.Status.APPROVED if approve else Waiver.Status.REJECTED
     waiver.decided_by = user

@@ -6,23 +6,15 @@ due and refund, so they are the payments app's (``payments.views``).
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.forms import add_service_error
 from marketplace.fees import selectors, services
 from marketplace.fees.forms import FeePolicyForm, WaiverDecisionForm
 from marketplace.fees.models import SchoolFeePolicy
 from schools.access import school_for_user_or_404
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @login_required
@@ -60,7 +52,7 @@ def fee_policy_view(request, school_id: int):
                 school=school, user=request.user, waiver_bearer=form.cleaned_data["waiver_bearer"]
             )
         except services.WaiverError as error:
-            _add_errors(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("Saved: who bears waivers from now on."))
             return redirect("fees:school_waivers", school.pk)
@@ -89,7 +81,7 @@ def waiver_decide_view(request, school_id: int, waiver_id: int):
                 waiver=waiver, user=request.user, approve=approve, note=form.cleaned_data["note"]
             )
         except services.WaiverError as error:
-            _add_errors(form, error)
+            add_service_error(form, error)
         else:
             if approve:
                 messages.success(request, _("Waiver for %(name)s approved.") % {"name": waiver.child.name})

@@ -92,9 +92,9 @@ class ImportSummary:
 class PupilImportError(HouseholdError):
     """The file cannot be imported; ``rows`` lists every problem (row, column, message)."""
 
-    def __init__(self, rows: list[RowError]):
+    def __init__(self, rows: list[RowError], code: str | None = None):
         self.rows = rows
-        super().__init__([_("Row %(row)s, %(column)s: %(message)s") % vars(e) for e in rows])
+        super().__init__([_("Row %(row)s, %(column)s: %(message)s") % vars(e) for e in rows], code=code)
 
 
 def parse_days(text: str) -> int | None:
@@ -137,17 +137,20 @@ def read_rows(upload) -> list[list[str]]:
     """The rows of an uploaded CSV or XLSX file as lists of text cells (header first)."""
     data = upload.read()
     if len(data) > MAX_BYTES:
-        raise PupilImportError([RowError(0, "", _("The file is larger than 2 MB."))])
+        raise PupilImportError([RowError(0, "", _("The file is larger than 2 MB."))], code="file_too_large")
     name = (getattr(upload, "name", "") or "").lower()
     if data[:4] == b"PK\x03\x04" or name.endswith(".xlsx"):
         return _read_xlsx(data)
     if name and not name.endswith(".csv") and not name.endswith(".txt"):
-        raise PupilImportError([RowError(0, "", _("Upload a .csv or .xlsx file."))])
+        raise PupilImportError(
+            [RowError(0, "", _("Upload a .csv or .xlsx file."))], code="file_type_unsupported"
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise PupilImportError(
-            [RowError(0, "", _("The CSV file is not UTF-8 text. Save it as “CSV UTF-8”."))]
+            [RowError(0, "", _("The CSV file is not UTF-8 text. Save it as “CSV UTF-8”."))],
+            code="csv_not_utf8",
         ) from None
     return _read_csv(text)
 
@@ -177,11 +180,18 @@ def _read_csv(text: str) -> list[list[str]]:
         index = _long_cell_index("".join(lines[start : reader.line_num]))
         if index is None:
             raise PupilImportError(
-                [RowError(len(rows) + 1, "", _("This row cannot be read as CSV: check its quotation marks."))]
+                [
+                    RowError(
+                        len(rows) + 1, "", _("This row cannot be read as CSV: check its quotation marks.")
+                    )
+                ],
+                code="csv_row_unreadable",
             ) from None
         header = [h.strip().lower() for h in rows[0]] if rows else []
         column = header[index] if index < len(header) and header[index] else _column_letter(index)
-        raise PupilImportError([RowError(len(rows) + 1, column, _cell_too_long())]) from None
+        raise PupilImportError(
+            [RowError(len(rows) + 1, column, _cell_too_long())], code="cell_too_long"
+        ) from None
     return rows
 
 
@@ -242,7 +252,9 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a damaged or foreign file
-        raise PupilImportError([RowError(0, "", _("The file is not a readable .xlsx workbook."))]) from None
+        raise PupilImportError(
+            [RowError(0, "", _("The file is not a readable .xlsx workbook."))], code="xlsx_unreadable"
+        ) from None
     try:
         sheet = workbook.worksheets[0]
         return [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
@@ -399,7 +411,7 @@ def pupils_import(*, school: School, upload, by) -> ImportSummary:
     rows = read_rows(upload)
     errors, planned = _validate(school, rows)
     if errors:
-        raise PupilImportError(errors)
+        raise PupilImportError(errors, code="import_rows_rejected")
     households = _parent_households_by_email({p[4] for p in planned if p[4]})
     summary = ImportSummary()
     for school_class, student_no, name, days, email, current in planned:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
 
 from marketplace.households.models import Child, ChildLink, Household
 from people.roles.access import roles_of
@@ -30,8 +31,6 @@ def classes_with_link_counts(*, school: School) -> QuerySet[SchoolClass]:
 
 def class_for_school_or_404(*, school: School, class_id: int) -> SchoolClass:
     """A class of ``school`` (already checked against the user); any other class is a 404."""
-    from django.shortcuts import get_object_or_404
-
     return get_object_or_404(SchoolClass.objects.select_related("school"), pk=class_id, school=school)
 
 

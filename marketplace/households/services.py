@@ -19,6 +19,7 @@ from __future__ import annotations
 import secrets
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -59,7 +60,7 @@ def _unused_code() -> str:
         code = new_link_code()
         if not Child.objects.filter(link_code=code).exists():
             return code
-    raise HouseholdError(_("Could not find an unused link code; try again."))
+    raise HouseholdError(_("Could not find an unused link code; try again."), code="link_code_exhausted")
 
 
 def child_code_assign(child: Child) -> str:
@@ -73,7 +74,7 @@ def child_code_assign(child: Child) -> str:
         except IntegrityError:
             continue
         return child.link_code
-    raise HouseholdError(_("Could not find an unused link code; try again."))
+    raise HouseholdError(_("Could not find an unused link code; try again."), code="link_code_exhausted")
 
 
 @transaction.atomic
@@ -82,10 +83,13 @@ def household_create(*, user, name: str) -> Household:
     # Lock the user row so two simultaneous requests cannot both create a household.
     get_user_model().objects.select_for_update().filter(pk=user.pk).first()
     if Membership.objects.filter(user=user, role=Role.PARENT).exists():
-        raise HouseholdError(_("Your account already has a household."))
+        raise HouseholdError(_("Your account already has a household."), code="household_exists")
     name = normalize_name(name)
     if not name:
-        raise HouseholdError({"name": _("Give the household a name.")})
+        raise HouseholdError(
+            {"name": ValidationError(_("Give the household a name."), code="name_missing")},
+            code="name_missing",
+        )
     household = Household.objects.create(name=name)
     Membership.objects.create(user=user, role=Role.PARENT, household=household)
     forget_memberships(user)
@@ -103,7 +107,9 @@ def child_link(*, household: Household, user, code: str, name: str) -> Child:
     """Link the roster child holding ``code`` to ``household``, when ``name`` is the child's
     name as the school knows it. The code is single use (cleared on success)."""
     if not any(m.household_id == household.pk for m in roles_of(user, Role.PARENT)):
-        raise HouseholdError(_("Only a parent of this household can add a child to it."))
+        raise HouseholdError(
+            _("Only a parent of this household can add a child to it."), code="not_household_parent"
+        )
     code = normalize_code(code)
     child = (
         Child.objects.select_for_update().filter(link_code=code, household__isnull=True).first()
@@ -111,7 +117,7 @@ def child_link(*, household: Household, user, code: str, name: str) -> Child:
         else None
     )
     if child is None or normalize_name(child.name) != normalize_name(name):
-        raise HouseholdError(LINK_REFUSED)
+        raise HouseholdError(LINK_REFUSED, code="link_refused")
     child.household = household
     child.link_code = None
     child.save(update_fields=["household", "link_code"])

@@ -1,6 +1,9 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from marketplace.enrolment.signals import enrolment_withdrawn
+from scheduling.attendance.signals import session_delivered
+
 
 class LedgerConfig(AppConfig):
     name = "marketplace.ledger"
@@ -8,12 +11,10 @@ class LedgerConfig(AppConfig):
     verbose_name = _("Prepaid-fee ledger")
 
     def ready(self) -> None:
-        # Each delivered session releases the money held for it (see services).
-        from marketplace.enrolment.signals import enrolment_withdrawn
-        from scheduling.attendance.signals import session_delivered
-
+        # Imported here: receivers use models, which load only once the app registry is ready.
         from . import receivers
 
+        # Each delivered session releases the money held for it (see services).
         session_delivered.connect(receivers.release_on_delivery, dispatch_uid="ledger_release_on_delivery")
         # A withdrawal gives back the money of the sessions not yet delivered.
         enrolment_withdrawn.connect(

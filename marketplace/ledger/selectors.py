@@ -15,6 +15,9 @@ from decimal import Decimal
 
 from django.db.models import Case, DecimalField, ExpressionWrapper, F, IntegerField, Q, Sum, Value, When
 
+from marketplace.courses.models import Activity
+from marketplace.enrolment.models import Enrolment
+from marketplace.households.models import Child
 from marketplace.ledger.models import LedgerEntry, Payout
 
 Kind = LedgerEntry.Kind
@@ -204,8 +207,6 @@ class VendorExposure:
 
 def vendor_exposures(vendor_ids=None) -> dict[int, VendorExposure]:
     """``VendorExposure`` per vendor (only vendors with ledger entries; ``vendor_ids`` narrows)."""
-    from marketplace.enrolment.models import Enrolment
-
     entries = LedgerEntry.objects.filter(activity__vendor__isnull=False).exclude(kind=Kind.SETTLED)
     if vendor_ids is not None:
         entries = entries.filter(activity__vendor_id__in=list(vendor_ids))
@@ -287,9 +288,6 @@ class HouseholdAccount:
 
 def household_accounts(household) -> list[HouseholdAccount]:
     """The household's accounts with their balances, by child name then activity."""
-    from marketplace.courses.models import Activity
-    from marketplace.households.models import Child
-
     balances = household_balances(household)
     children = Child.objects.in_bulk({b.key[0] for b in balances})
     activities = Activity.objects.select_related("vendor").in_bulk({b.key[1] for b in balances if b.key[1]})

@@ -28,12 +28,13 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import DomainError
 from core.money import money
+from marketplace.courses.models import Activity
 from marketplace.enrolment.models import Enrolment, TermPlan
 from marketplace.households.models import Household
 from marketplace.ledger.models import LedgerEntry, Payout
@@ -44,7 +45,7 @@ from scheduling.timetables.models import DatedSession
 Kind = LedgerEntry.Kind
 
 
-class LedgerError(ValidationError):
+class LedgerError(DomainError):
     """A ledger operation is refused (bad amount, wrong account, wrong state)."""
 
 
@@ -56,8 +57,6 @@ def _announce(entries) -> None:
     activity_ids = {e.activity_id for e in entries if e.activity_id is not None}
     vendor_ids = set()
     if activity_ids:
-        from marketplace.courses.models import Activity
-
         vendor_ids = set(
             Activity.objects.filter(pk__in=activity_ids, vendor__isnull=False).values_list(
                 "vendor_id", flat=True

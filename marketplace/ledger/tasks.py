@@ -6,10 +6,10 @@ from django.conf import settings
 from django.tasks import task
 from django.utils import timezone
 
+from marketplace.ledger.services import ledger_settle
+
 
 @task(queue_name=settings.TASKS_QUEUE)
 def ledger_settle_yesterday() -> int:
     """Settle what was released for sessions up to yesterday; returns the payouts written."""
-    from marketplace.ledger.services import ledger_settle
-
     return len(ledger_settle(for_date=timezone.localdate() - timedelta(days=1)))

@@ -1,6 +1,9 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from marketplace.fees.signals import waiver_decided
+from marketplace.ledger.signals import ledger_refunded
+
 
 class PaymentsConfig(AppConfig):
     name = "marketplace.payments"
@@ -8,9 +11,7 @@ class PaymentsConfig(AppConfig):
     verbose_name = _("Payments")
 
     def ready(self) -> None:
-        from marketplace.fees.signals import waiver_decided
-        from marketplace.ledger.signals import ledger_refunded
-
+        # Imported here: receivers use models, which load only once the app registry is ready.
         from . import checks, receivers  # noqa: F401  (checks register themselves)
 
         # Money the ledger refunds goes back through the gateway that took it.

@@ -10,6 +10,7 @@ from django.db.models import Sum
 
 from core.money import money
 from marketplace.billing.quotes import quote_for, quoted_by_account
+from marketplace.courses.models import Activity
 from marketplace.payments.models import Payment, PaymentLine, PaymentRefund
 
 ZERO = Decimal("0.00")
@@ -67,8 +68,6 @@ def over_paid_by_account(*, child, term, quote=None) -> list[tuple[object, Decim
     """``(activity or None, amount)`` for each account of ``child``'s ``term`` paid through
     the gateway beyond what the quote now asks (net of refunds already made or on their
     way): a waiver approved after payment, or supervised study left mid-term."""
-    from marketplace.courses.models import Activity
-
     quote = quote if quote is not None else quote_for(child=child, term=term)
     quoted = {
         (activity.pk if activity is not None else None): amount

@@ -31,6 +31,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import DomainError
 from core.money import format_yuan, money
 from marketplace.billing.quotes import QuoteError
 from marketplace.enrolment.models import TermPlan
@@ -54,7 +55,7 @@ from people.roles.models import Membership, Role
 logger = logging.getLogger(__name__)
 
 
-class PaymentRefused(ValidationError):
+class PaymentRefused(DomainError):
     """A payment cannot be started or confirmed (nothing due, wrong state, declined card)."""
 
 
@@ -420,7 +421,7 @@ def _notify_waiver(waiver, refunds) -> None:
         logger.exception("Could not e-mail the family of waiver %s", waiver.pk)
 
 
-class StudyLeaveError(ValidationError):
+class StudyLeaveError(DomainError):
     """Leaving supervised study is refused (a date outside the term or in the past, already left)."""
 
 
@@ -446,11 +447,17 @@ def study_leave(*, child, term, user, on, today=None):
                 "on": ValidationError(
                     gettext("Give the first day your child no longer stays."), code="study_leave_no_date"
                 )
-            }
+            },
+            code="study_leave_no_date",
         )
     if on < today:
         raise StudyLeaveError(
-            {"on": ValidationError(gettext("The day cannot be in the past."), code="study_leave_in_the_past")}
+            {
+                "on": ValidationError(
+                    gettext("The day cannot be in the past."), code="study_leave_in_the_past"
+                )
+            },
+            code="study_leave_in_the_past",
         )
     if not term.start <= on <= term.end:
         raise StudyLeaveError(
@@ -458,7 +465,8 @@ def study_leave(*, child, term, user, on, today=None):
                 "on": ValidationError(
                     gettext("The day must fall within the term."), code="study_leave_outside_term"
                 )
-            }
+            },
+            code="study_leave_outside_term",
         )
     plan = TermPlan.objects.select_for_update().filter(child=child, term=term).order_by("pk").first()
     if plan is None:

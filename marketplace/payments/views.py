@@ -10,7 +10,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from core.forms import add_service_error
 from core.money import format_yuan
 from core.params import parse_id
 from marketplace.billing.quotes import QuoteError, quote_for, study_left_on
@@ -32,15 +32,6 @@ from marketplace.payments.models import Payment
 from marketplace.payments.providers import WebhookSignatureError, get_provider
 from schools.models import Term
 from schools.selectors import term_current
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
 
 # --- a family's fees for a child -----------------------------------------------------------
 
@@ -117,7 +108,7 @@ def waiver_request_view(request, household_id: int, child_id: int):
                 reason=form.cleaned_data["reason"],
             )
         except fee_services.WaiverError as error:
-            _add_errors(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("Your waiver request has been sent to the school."))
             url = reverse("payments:quote", args=[household.pk, child.pk])
@@ -143,7 +134,7 @@ def study_leave_view(request, household_id: int, child_id: int):
                     child=child, term=term, user=request.user, on=form.cleaned_data["on"]
                 )
             except services.StudyLeaveError as error:
-                _add_errors(form, error)
+                add_service_error(form, error)
                 status = 400
             else:
                 total = sum((entry.amount for entry in refunds), Decimal("0.00"))

@@ -8,4 +8,5 @@ class ReviewsConfig(AppConfig):
     verbose_name = _("Course review")
 
     def ready(self):
+        # Imported here: receivers use models, which load only once the app registry is ready.
         from marketplace.reviews import receivers  # noqa: F401 - connects the signal receivers

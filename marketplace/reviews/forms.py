@@ -101,10 +101,22 @@ def criteria_from(formset) -> list[dict]:
 class ReassignForm(forms.Form):
     """A bureau officer hands an open round to a committee and/or sets its quorum."""
 
-    committee = forms.ModelChoiceField(label=_("Committee"), queryset=ReviewCommittee.objects.none())
+    committee = forms.ChoiceField(label=_("Committee"))
     quorum = forms.IntegerField(label=_("Scores needed"), min_value=1, max_value=50)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
 
     def __init__(self, *args, committees, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["committee"].queryset = ReviewCommittee.objects.filter(pk__in=[c.pk for c in committees])
+        # A committee not stored yet (``selectors.committee_of`` before its first use) is
+        # offered by its district; ``services.review_reassign`` stores it when chosen.
+        self.committees = {self.committee_key(c): c for c in committees}
+        self.fields["committee"].choices = [(key, str(c)) for key, c in self.committees.items()]
+
+    @staticmethod
+    def committee_key(committee: ReviewCommittee) -> str:
+        if committee.pk is not None:
+            return str(committee.pk)
+        return "new-city" if committee.district_id is None else f"new-{committee.district_id}"
+
+    def clean_committee(self) -> ReviewCommittee:
+        return self.committees[self.cleaned_data["committee"]]

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 
+from marketplace.courses.models import CourseDocument
 from marketplace.reviews.models import ConflictDeclaration, CourseReview, ReviewCommittee
-from people.roles.access import roles_of
+from people.roles.access import bureau_district_ids, roles_of
 from people.roles.models import Membership, Role
+from schools.models import District
 
 
 def reviewer_district_ids(*, user) -> set[int | None]:
@@ -93,8 +97,6 @@ def rounds_scored_by(*, user):
 
 def round_for_reviewer_or_404(*, user, review_id: int) -> CourseReview:
     """A round the user may see as a reviewer: on its committee and not linked to its vendor."""
-    from django.http import Http404
-
     district_ids = reviewer_district_ids(user=user)
     review = (
         CourseReview.objects.filter(_committee_filter(district_ids), pk=review_id)
@@ -121,11 +123,6 @@ def document_for_user_or_404(*, user, document_id: int):
     """A course document the user may download: the vendor's members, bureau officers of the
     city or the vendor's district, and reviewers on a committee that reviewed or reviews the
     course (not linked to the vendor). Anyone else: 404."""
-    from django.http import Http404
-    from django.shortcuts import get_object_or_404
-
-    from marketplace.courses.models import CourseDocument
-
     document = get_object_or_404(
         CourseDocument.objects.select_related("course", "course__vendor"), pk=document_id
     )
@@ -207,8 +204,6 @@ def open_rounds_of_committee(*, committee: ReviewCommittee):
 def officer_committee_districts(*, user):
     """The committees a bureau officer may set, as districts: ``None`` first for the city
     committee (city officers only), then each district they oversee."""
-    from schools.models import District
-
     officer = roles_of(user, Role.BUREAU_OFFICER)
     if any(m.district_id is None for m in officer):
         return [None, *District.objects.order_by("code")]
@@ -262,8 +257,6 @@ def committee_overview(*, user) -> list[dict]:
 def rounds_for_officer(*, user, open_only: bool = True):
     """Review rounds of courses of vendors in the districts the bureau officer oversees
     (a city officer: every district), open ones only unless told, the longest-waiting first."""
-    from people.roles.access import bureau_district_ids
-
     if not roles_of(user, Role.BUREAU_OFFICER):
         return CourseReview.objects.none()
     rounds = CourseReview.objects.select_related(
@@ -279,8 +272,6 @@ def rounds_for_officer(*, user, open_only: bool = True):
 
 def round_for_officer_or_404(*, user, review_id: int) -> CourseReview:
     """A round of a course whose vendor is in the officer's districts; anyone else: 404."""
-    from django.http import Http404
-
     review = rounds_for_officer(user=user, open_only=False).filter(pk=review_id).first()
     if review is None:
         raise Http404("No such review round for this officer")
@@ -290,6 +281,7 @@ def round_for_officer_or_404(*, user, review_id: int) -> CourseReview:
 def round_reach(*, review: CourseReview) -> dict:
     """What an officer needs to unblock a round: the scores it can still reach under its
     committee and whether that falls short of its quorum (``stuck``)."""
+    # Imported here: services imports this module (circular).
     from marketplace.reviews.services import reachable_scores
 
     reachable = reachable_scores(review=review, committee=review.committee)

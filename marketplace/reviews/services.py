@@ -35,6 +35,7 @@ from marketplace.reviews.models import (
     RubricCriterion,
 )
 from marketplace.reviews.selectors import DEFAULT_RUBRIC
+from people.roles.access import bureau_covers_district
 
 
 class ReviewError(DomainError):
@@ -157,7 +158,8 @@ def _clean_scores(rubric: list[dict], scores: dict) -> dict[str, int]:
             params={"codes": ", ".join(unknown)},
         )
     if errors:
-        raise ReviewError(errors)
+        # The error as a whole carries the code of its first refusal.
+        raise ReviewError(errors, code=next(iter(errors.values())).code)
     return cleaned
 
 
@@ -190,7 +192,14 @@ def score_record(
             code="already_scored",
         )
     if recommendation not in ReviewScore.Recommendation.values:
-        raise ReviewError({"recommendation": _("Recommend approval or rejection.")})
+        raise ReviewError(
+            {
+                "recommendation": ValidationError(
+                    _("Recommend approval or rejection."), code="recommendation_unknown"
+                )
+            },
+            code="recommendation_unknown",
+        )
     cleaned = _clean_scores(review.rubric, scores)
     score = ReviewScore.objects.create(
         review=review,
@@ -387,14 +396,13 @@ def review_rebalance(*, review: CourseReview) -> ReviewHandover | None:
 def review_reassign(*, review: CourseReview, officer, committee: ReviewCommittee, quorum: int, reason: str):
     """A bureau officer of the vendor's district (or the city) hands an open round to
     ``committee`` (the vendor's district committee or the city committee) and/or sets its
-    quorum, saying why; then the round is decided if its rule can.
+    quorum, saying why; then the round is decided if its rule can. ``committee`` may be the
+    unsaved one ``selectors.committee_of`` reads before first use: it is stored then.
 
     Refused (``ReviewError`` with ``code``): ``not_officer``, ``review_decided``,
     ``reason_required``, ``committee_invalid``, ``quorum_invalid``, ``quorum_unreachable``
     (the committee's unlinked reviewers and the scores given cannot reach ``quorum``).
     """
-    from people.roles.access import bureau_covers_district
-
     review = (
         CourseReview.objects.select_for_update(of=("self",))
         .select_related("course__vendor", "committee")
@@ -424,6 +432,8 @@ def review_reassign(*, review: CourseReview, officer, committee: ReviewCommittee
             code="quorum_unreachable",
             params={"committee": str(committee), "n": reachable, "quorum": quorum},
         )
+    if committee.pk is None:
+        committee = committee_for(committee.district_id)
     handover = _hand_over(
         review=review,
         kind=ReviewHandover.Kind.OFFICER,
@@ -462,13 +472,13 @@ def committee_update(
     """
     errors: dict[str, list] = {}
 
-    def error(field, message, **params):
-        errors.setdefault(field, []).append(ValidationError(message, params=params or None))
+    def error(field, message, reason, **params):
+        errors.setdefault(field, []).append(ValidationError(message, code=reason, params=params or None))
 
     if rule not in DecisionRule.values:
-        error("rule", _("Choose a decision rule."))
+        error("rule", _("Choose a decision rule."), "rule_unknown")
     if not isinstance(quorum, int) or quorum < 1:
-        error("quorum", _("At least one score must be needed."))
+        error("quorum", _("At least one score must be needed."), "quorum_invalid")
     if reduced_quorum is not None and not (
         isinstance(reduced_quorum, int) and isinstance(quorum, int) and 1 <= reduced_quorum <= quorum
     ):
@@ -479,11 +489,11 @@ def committee_update(
             )
         )
     if not isinstance(pass_mark, int) or pass_mark < 0:
-        error("pass_mark", _("The pass mark cannot be negative."))
+        error("pass_mark", _("The pass mark cannot be negative."), "pass_mark_negative")
     if chair is not None and not (
         selectors.committee_reviewers(district_id=committee.district_id).filter(pk=chair.pk).exists()
     ):
-        error("chair", _("The chair must be one of the committee's reviewers."))
+        error("chair", _("The chair must be one of the committee's reviewers."), "chair_not_reviewer")
 
     cleaned = []
     codes = set()
@@ -492,15 +502,21 @@ def committee_update(
         name = str(item.get("name", "")).strip()
         max_score = item.get("max_score")
         if not code or not name:
-            error("criteria", _("Criterion %(n)s needs a code and a Chinese name."), n=index)
+            error(
+                "criteria",
+                _("Criterion %(n)s needs a code and a Chinese name."),
+                "criterion_incomplete",
+                n=index,
+            )
             continue
         if code in codes:
-            error("criteria", _("The code “%(code)s” is used twice."), code=code)
+            error("criteria", _("The code “%(code)s” is used twice."), "criterion_code_twice", code=code)
             continue
         if not isinstance(max_score, int) or not 1 <= max_score <= MAX_CRITERION_SCORE:
             error(
                 "criteria",
                 _("The highest score of “%(code)s” must be between 1 and %(max)s."),
+                "criterion_score_range",
                 code=code,
                 max=MAX_CRITERION_SCORE,
             )
@@ -516,12 +532,18 @@ def committee_update(
             }
         )
     if not criteria:
-        error("criteria", _("The rubric needs at least one criterion."))
+        error("criteria", _("The rubric needs at least one criterion."), "criteria_empty")
     total = sum(item["max_score"] for item in cleaned)
     if cleaned and isinstance(pass_mark, int) and pass_mark > total and "criteria" not in errors:
-        error("pass_mark", _("The pass mark cannot exceed the rubric's total of %(total)s."), total=total)
+        error(
+            "pass_mark",
+            _("The pass mark cannot exceed the rubric's total of %(total)s."),
+            "pass_mark_above_total",
+            total=total,
+        )
     if errors:
-        raise ReviewError(errors)
+        # The error as a whole carries the code of its first refusal.
+        raise ReviewError(errors, code=next(iter(errors.values()))[0].code)
 
     if committee.pk is None:
         # The settings page shows an unsaved committee until its first save stores it.

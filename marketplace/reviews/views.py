@@ -24,6 +24,7 @@ from marketplace.reviews.forms import (
 from marketplace.reviews.models import CourseReview
 from people.roles.access import require_role
 from people.roles.models import Role
+from schools.models import District
 
 
 def _rubric_rows(review, score=None):
@@ -143,8 +144,6 @@ def committee_list(request):
 
 
 def _district_or_404(request, district_id):
-    from schools.models import District
-
     require_role(request.user, Role.BUREAU_OFFICER)
     if not selectors.officer_may_set_committee(user=request.user, district_id=district_id):
         raise Http404("Not a bureau officer for this committee")
@@ -219,7 +218,15 @@ def officer_round(request, review_id: int):
     require_role(request.user, Role.BUREAU_OFFICER)
     review = selectors.round_for_officer_or_404(user=request.user, review_id=review_id)
     vendor = review.course.vendor
-    committees = [services.committee_for(vendor.district_id), services.committee_for(None)]
+    # Read, never stored here: a committee not used yet is stored when a round is handed to it.
+    # One per district (a vendor without a district has only the city's); an unsaved
+    # committee is unhashable, so they are told apart by district.
+    committees = list(
+        {
+            c.district_id: c
+            for c in (selectors.committee_of(vendor.district_id), selectors.committee_of(None))
+        }.values()
+    )
     form = None
     if review.outcome == CourseReview.Outcome.PENDING:
         form = ReassignForm(
@@ -246,7 +253,7 @@ def officer_round(request, review_id: int):
         return redirect("reviews:officer_round", review.pk)
     options = [
         {"committee": committee, "reachable": services.reachable_scores(review=review, committee=committee)}
-        for committee in dict.fromkeys(committees)
+        for committee in committees
     ]
     context = {
         "review": review,

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from marketplace.risk.models import Complaint, RiskAssessment, RiskPolicy
+from marketplace.risk.services import risk_grade_all
 
 
 @admin.register(RiskPolicy)
@@ -17,8 +18,6 @@ class RiskPolicyAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        from marketplace.risk.services import risk_grade_all
-
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
         risk_grade_all(trigger=RiskAssessment.Trigger.POLICY)

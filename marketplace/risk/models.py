@@ -177,18 +177,29 @@ class RiskPolicy(models.Model):
         for a, b in self.THRESHOLD_PAIRS:
             first, second = getattr(self, a), getattr(self, b)
             if first is not None and second is not None and second <= first:
-                errors[b] = _("The second threshold must be above the first (%(first)s).") % {"first": first}
+                errors[b] = ValidationError(
+                    _("The second threshold must be above the first (%(first)s).") % {"first": first},
+                    code="thresholds_out_of_order",
+                )
         for a, b in self.POINT_PAIRS:
             first, second = getattr(self, a), getattr(self, b)
             if first is not None and second is not None and second < first:
-                errors[b] = _(
-                    "The points at the second threshold cannot be fewer than at the first (%(first)s)."
-                ) % {"first": first}
+                errors[b] = ValidationError(
+                    _("The points at the second threshold cannot be fewer than at the first (%(first)s).")
+                    % {"first": first},
+                    code="points_out_of_order",
+                )
         a, b, c = self.band_a_max, self.band_b_max, self.band_c_max
         if a is not None and b is not None and b <= a:
-            errors["band_b_max"] = _("Grade B must start above grade A's highest score (%(a)s).") % {"a": a}
+            errors["band_b_max"] = ValidationError(
+                _("Grade B must start above grade A's highest score (%(a)s).") % {"a": a},
+                code="bands_out_of_order",
+            )
         if b is not None and c is not None and c <= b:
-            errors["band_c_max"] = _("Grade C must start above grade B's highest score (%(b)s).") % {"b": b}
+            errors["band_c_max"] = ValidationError(
+                _("Grade C must start above grade B's highest score (%(b)s).") % {"b": b},
+                code="bands_out_of_order",
+            )
         if errors:
             raise ValidationError(errors)
 

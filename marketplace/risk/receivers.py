@@ -8,6 +8,7 @@ decision or the ledger movement that set it off.
 import logging
 
 from marketplace.risk.models import RiskAssessment
+from marketplace.risk.services import risk_grade_vendor
 from marketplace.vendors.models import Vendor
 
 logger = logging.getLogger(__name__)
@@ -22,7 +23,6 @@ def regrade_on_vendor_change(sender, *, vendor, risk_only=False, **kwargs) -> No
     """
     if risk_only:
         return
-    from marketplace.risk.services import risk_grade_vendor
 
     try:
         risk_grade_vendor(vendor=vendor, trigger=Trigger.VENDOR, notify=False)
@@ -32,8 +32,6 @@ def regrade_on_vendor_change(sender, *, vendor, risk_only=False, **kwargs) -> No
 
 def regrade_on_ledger_move(sender, *, vendor_ids=(), **kwargs) -> None:
     """``ledger_moved`` (after the ledger's commit): the money factors of these vendors moved."""
-    from marketplace.risk.services import risk_grade_vendor
-
     for vendor in Vendor.objects.filter(pk__in=list(vendor_ids or ())).order_by("pk"):
         try:
             risk_grade_vendor(vendor=vendor, trigger=Trigger.LEDGER)

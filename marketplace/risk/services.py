@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
+from marketplace.ledger.selectors import vendor_exposures
 from marketplace.risk.grading import GRADED_STATUSES, Evaluation, evaluate
 from marketplace.risk.models import Complaint, RiskAssessment, RiskPolicy
 from marketplace.vendors.models import Vendor
@@ -133,8 +134,6 @@ def risk_grade_vendor(
     (after this app's receiver: ``marketplace.risk`` comes before ``cms`` in
     ``INSTALLED_APPS``), and a second signal would sync the catalogue twice.
     """
-    from marketplace.ledger.selectors import vendor_exposures
-
     if vendor.pk in _in_progress():
         return None
     locked = Vendor.objects.select_for_update().get(pk=vendor.pk)
@@ -152,8 +151,6 @@ def risk_grade_all(*, trigger: str = Trigger.DAILY, notify: bool = True) -> int:
     """Regrade every vendor that is graded or still carries a grade; returns how many
     assessments were appended. Reads the factors of all vendors in a few queries.
     ``notify=False`` sends no ``vendor_changed`` (a bulk load that syncs the CMS itself)."""
-    from marketplace.ledger.selectors import vendor_exposures
-
     # Graded vendors, and any vendor still carrying a grade it should no longer have.
     vendors = list(
         Vendor.objects.select_for_update()
@@ -181,7 +178,8 @@ def risk_grade_all(*, trigger: str = Trigger.DAILY, notify: bool = True) -> int:
 def _require_officer(user, vendor: Vendor) -> None:
     if not bureau_covers_district(user, vendor.district_id):
         raise RiskError(
-            _("Only a bureau officer of the vendor's district may record or resolve its complaints.")
+            _("Only a bureau officer of the vendor's district may record or resolve its complaints."),
+            code="not_officer",
         )
 
 
@@ -190,15 +188,20 @@ def complaint_record(*, vendor: Vendor, officer, received_on, summary: str) -> C
     """Record a complaint against ``vendor`` (it counts while open) and regrade the vendor."""
     _require_officer(officer, vendor)
     summary = (summary or "").strip()
-    errors = {}
+    errors: dict[str, ValidationError] = {}
     if not summary:
-        errors["summary"] = _("Say what the complaint is about.")
+        errors["summary"] = ValidationError(_("Say what the complaint is about."), code="summary_missing")
     if received_on is None:
-        errors["received_on"] = _("Give the date the complaint was received.")
+        errors["received_on"] = ValidationError(
+            _("Give the date the complaint was received."), code="received_on_missing"
+        )
     elif received_on > timezone.localdate():
-        errors["received_on"] = _("A complaint cannot be received in the future.")
+        errors["received_on"] = ValidationError(
+            _("A complaint cannot be received in the future."), code="received_in_future"
+        )
     if errors:
-        raise RiskError(errors)
+        # The error as a whole carries the code of its first refusal.
+        raise RiskError(errors, code=next(iter(errors.values())).code)
     complaint = Complaint.objects.create(
         vendor=vendor, received_on=received_on, summary=summary, recorded_by=officer
     )
@@ -212,10 +215,17 @@ def complaint_resolve(*, complaint: Complaint, officer, resolution: str) -> Comp
     _require_officer(officer, complaint.vendor)
     locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
     if locked.status != Complaint.Status.OPEN:
-        raise RiskError(_("This complaint is already resolved."))
+        raise RiskError(_("This complaint is already resolved."), code="already_resolved")
     resolution = (resolution or "").strip()
     if not resolution:
-        raise RiskError({"resolution": _("Say how the complaint was resolved.")})
+        raise RiskError(
+            {
+                "resolution": ValidationError(
+                    _("Say how the complaint was resolved."), code="resolution_missing"
+                )
+            },
+            code="resolution_missing",
+        )
     locked.status = Complaint.Status.RESOLVED
     locked.resolution = resolution
     locked.resolved_by = officer
@@ -244,7 +254,10 @@ def risk_policy_update(*, officer, **values) -> RiskPolicy:
     if unknown:
         raise TypeError(f"unknown policy fields: {sorted(unknown)}")
     if not policy_editable_by(officer):
-        raise RiskError(_("Only an officer of the city bureau may change the risk grading policy."))
+        raise RiskError(
+            _("Only an officer of the city bureau may change the risk grading policy."),
+            code="not_city_officer",
+        )
     RiskPolicy.current()
     policy = RiskPolicy.objects.select_for_update().get(pk=RiskPolicy.SINGLETON_PK)
     for name, value in values.items():
@@ -253,7 +266,8 @@ def risk_policy_update(*, officer, **values) -> RiskPolicy:
     try:
         policy.full_clean()
     except ValidationError as error:
-        raise RiskError(error.message_dict) from error
+        codes = [item.code for items in error.error_dict.values() for item in items if item.code]
+        raise RiskError(error.error_dict, code=codes[0] if codes else "policy_rejected") from error
     policy.save()
     risk_grade_all(trigger=Trigger.POLICY)
     return policy

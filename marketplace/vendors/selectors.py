@@ -1,14 +1,17 @@
 """Reads about vendors: status counts, the approved list, an application's checklist and
 history, and the bureau's review queue."""
 
+import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, Max, Prefetch, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.vendors.models import (
     InstructorAvailability,
     Vendor,
+    VendorAmendment,
     VendorDecision,
     VendorDocument,
     VendorPolicy,
@@ -150,10 +153,6 @@ def vendor_policy() -> VendorPolicy:
 
 def reapply_date(*, vendor: Vendor):
     """The first day a rejected vendor may apply again (``None`` if it was never rejected)."""
-    import datetime
-
-    from django.utils import timezone
-
     rejected = vendor.decisions.filter(action=VendorDecision.Action.REJECTED).order_by("-created_at").first()
     if rejected is None:
         return None
@@ -173,8 +172,6 @@ def amendments_of_vendor(*, vendor: Vendor):
 
 def amendment_queue(*, user):
     """Amendments waiting in the districts the officer oversees, oldest first."""
-    from marketplace.vendors.models import VendorAmendment
-
     vendors = vendors_for_officer(user=user)
     return (
         VendorAmendment.objects.filter(status="pending", vendor__in=vendors)

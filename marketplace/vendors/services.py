@@ -100,6 +100,13 @@ class VendorError(DomainError):
         error.code = code
         return error
 
+    @classmethod
+    def fields_error(cls, errors: dict[str, list[ValidationError]], fallback: str) -> VendorError:
+        """A refusal about several fields, each refusal with its own code; the error carries
+        the first one's (``fallback`` when none has a code, as a model's own check may)."""
+        codes = [item.code for items in errors.values() for item in items if item.code]
+        return cls(errors, code=codes[0] if codes else fallback)
+
 
 # The profile fields the clerk fills in (registration and edits).
 PROFILE_FIELDS = (
@@ -207,30 +214,36 @@ def _check_profile(vendor: Vendor) -> None:
     the model's field checks."""
     vendor.credit_code = (vendor.credit_code or "").strip().upper()
     vendor.name = (vendor.name or "").strip()
-    errors: dict[str, list] = {}
+    errors: dict[str, list[ValidationError]] = {}
     try:
         validate_credit_code(vendor.credit_code)
     except ValidationError as error:
-        errors["credit_code"] = error.messages
+        errors["credit_code"] = error.error_list
     else:
         taken = Vendor.objects.filter(credit_code=vendor.credit_code).exclude(pk=vendor.pk)
         if taken.exists():
             errors["credit_code"] = [
-                _("An institution with the unified social credit code %(code)s is already registered.")
-                % {"code": vendor.credit_code}
+                ValidationError(
+                    _("An institution with the unified social credit code %(code)s is already registered.")
+                    % {"code": vendor.credit_code},
+                    code="credit_code_taken",
+                )
             ]
     if vendor.category_id is not None and vendor.category.is_academic:
         errors["category"] = [
-            _("“%(category)s” is academic subject tutoring, which may not be offered after school.")
-            % {"category": vendor.category.display_name}
+            ValidationError(
+                _("“%(category)s” is academic subject tutoring, which may not be offered after school.")
+                % {"category": vendor.category.display_name},
+                code="category_academic",
+            )
         ]
     try:
         vendor.full_clean(exclude=list(errors), validate_unique=False)
     except ValidationError as error:
-        for field, messages in error.message_dict.items():
-            errors.setdefault(field, []).extend(messages)
+        for field, items in error.error_dict.items():
+            errors.setdefault(field, []).extend(items)
     if errors:
-        raise VendorError(errors)
+        raise VendorError.fields_error(errors, "profile_rejected")
 
 
 def _save_unique(vendor: Vendor, **kwargs) -> None:
@@ -240,13 +253,11 @@ def _save_unique(vendor: Vendor, **kwargs) -> None:
             vendor.save(**kwargs)
     except IntegrityError as error:
         if Vendor.objects.filter(credit_code=vendor.credit_code).exclude(pk=vendor.pk).exists():
-            raise VendorError(
-                {
-                    "credit_code": _(
-                        "An institution with the unified social credit code %(code)s is already registered."
-                    )
-                    % {"code": vendor.credit_code}
-                }
+            raise VendorError.field_error(
+                "credit_code",
+                _("An institution with the unified social credit code %(code)s is already registered.")
+                % {"code": vendor.credit_code},
+                "credit_code_taken",
             ) from error
         raise
 
@@ -304,11 +315,16 @@ def _check_windows(windows: Iterable[tuple]) -> list[tuple]:
     labels = dict(InstructorAvailability._meta.get_field("weekday").choices)
     for day, start, end in windows:
         if day not in labels:
-            errors.append(_("%(day)s is not a weekday.") % {"day": day})
+            errors.append(
+                ValidationError(_("%(day)s is not a weekday.") % {"day": day}, code="window_day_unknown")
+            )
         elif end <= start:
             errors.append(
-                _("%(day)s %(start)s–%(end)s: a window must end after it starts.")
-                % {"day": labels[day], "start": f"{start:%H:%M}", "end": f"{end:%H:%M}"}
+                ValidationError(
+                    _("%(day)s %(start)s–%(end)s: a window must end after it starts.")
+                    % {"day": labels[day], "start": f"{start:%H:%M}", "end": f"{end:%H:%M}"},
+                    code="window_end_before_start",
+                )
             )
     by_day = defaultdict(list)
     for day, start, end in windows:
@@ -317,15 +333,18 @@ def _check_windows(windows: Iterable[tuple]) -> list[tuple]:
         for (start1, end1), (start2, end2) in zip(spans, spans[1:], strict=False):
             if start2 < end1:
                 errors.append(
-                    _("%(day)s: the windows %(a)s and %(b)s overlap.")
-                    % {
-                        "day": labels.get(day, day),
-                        "a": f"{start1:%H:%M}–{end1:%H:%M}",
-                        "b": f"{start2:%H:%M}–{end2:%H:%M}",
-                    }
+                    ValidationError(
+                        _("%(day)s: the windows %(a)s and %(b)s overlap.")
+                        % {
+                            "day": labels.get(day, day),
+                            "a": f"{start1:%H:%M}–{end1:%H:%M}",
+                            "b": f"{start2:%H:%M}–{end2:%H:%M}",
+                        },
+                        code="windows_overlap",
+                    )
                 )
     if errors:
-        raise VendorError(errors)
+        raise VendorError(errors, code=errors[0].code)
     return windows
 
 
@@ -368,7 +387,7 @@ def instructor_save(
     try:
         instructor.full_clean()
     except ValidationError as error:
-        raise VendorError(error.message_dict) from error
+        raise VendorError.fields_error(error.error_dict, "instructor_rejected") from error
     instructor.save()
     instructor.subjects.set(list(subjects))
     instructor.availability.all().delete()
@@ -445,13 +464,15 @@ def document_add(
     if not amend:
         _require_editable(locked)
     if instructor is not None and instructor.vendor_id != vendor.pk:
-        raise VendorError({"instructor": _("This instructor does not work for this institution.")})
+        raise VendorError.field_error(
+            "instructor", _("This instructor does not work for this institution."), "not_own_instructor"
+        )
     if file is None:
-        raise VendorError({"file": _("Choose a file to upload.")})
+        raise VendorError.field_error("file", _("Choose a file to upload."), "file_missing")
     try:
         content_type = validate_document(file)
     except ValidationError as error:
-        raise VendorError({"file": error.messages}) from error
+        raise VendorError.fields_error({"file": error.error_list}, "document_rejected") from error
     document = VendorDocument(
         vendor=locked,
         instructor=instructor,
@@ -469,7 +490,7 @@ def document_add(
         # The file's name is left to the storage, which shortens it to fit the column.
         document.full_clean(exclude=["file"])
     except ValidationError as error:
-        raise VendorError(error.message_dict) from error
+        raise VendorError.fields_error(error.error_dict, "document_rejected") from error
     try:
         with transaction.atomic():
             document.save()
@@ -670,17 +691,17 @@ def vendor_contact_change(*, vendor: Vendor, user, **changes) -> VendorAmendment
     candidate = Vendor.objects.get(pk=locked.pk)
     for field, value in changes.items():
         setattr(candidate, field, value)
-    errors = {}
+    errors: dict[str, list[ValidationError]] = {}
     for field in ("contact_name", "contact_phone"):
         if field in changes and not changes[field]:
-            errors[field] = [_("This field is required.")]
+            errors[field] = [ValidationError(_("This field is required."), code="required")]
     try:
         candidate.full_clean(exclude=[f.name for f in Vendor._meta.fields if f.name not in changes])
     except ValidationError as error:
-        for field, messages in error.message_dict.items():
-            errors.setdefault(field, []).extend(messages)
+        for field, items in error.error_dict.items():
+            errors.setdefault(field, []).extend(items)
     if errors:
-        raise VendorError(errors)
+        raise VendorError.fields_error(errors, "contact_rejected")
     changed = {field: value for field, value in changes.items() if getattr(locked, field) != value}
     if not changed:
         raise VendorError(_("Nothing was changed."), code="no_change")

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.shortcuts import redirect
 
+from people.accounts.signin import mfa_enabled
 from people.roles.access import has_role
 from people.roles.models import Role
 
@@ -27,6 +28,5 @@ class BureauMfaRequiredMiddleware:
             return False
         if not has_role(request.user, Role.BUREAU_OFFICER):
             return False
-        from people.accounts.signin import mfa_enabled
 
         return not mfa_enabled(request.user)

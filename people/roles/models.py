@@ -181,4 +181,11 @@ class Membership(models.Model):
             and self.school_id
             and self.staff.school_id != self.school_id
         ):
-            raise ValidationError({"staff": _("The staff record must belong to the membership's school.")})
+            raise ValidationError(
+                {
+                    "staff": ValidationError(
+                        _("The staff record must belong to the membership's school."),
+                        code="staff_of_other_school",
+                    )
+                }
+            )

@@ -18,8 +18,9 @@ from django.http import Http404
 from marketplace.enrolment.models import Enrolment, TermPlan
 from marketplace.households.models import Child
 from people.roles.access import roles_of, school_ids_for, vendor_ids_for
-from people.roles.models import Role
+from people.roles.models import Membership, Role
 from scheduling.attendance.models import AttendanceRecord, RegisterDelegation, SessionDelivery
+from scheduling.staff.models import StaffMember
 from scheduling.timetables.models import DatedSession
 
 # How far back the "to take" list looks for sessions whose attendance is still missing.
@@ -133,9 +134,6 @@ def session_for_admin_or_404(user, session_id: int) -> DatedSession:
 
 def delegable_staff(dated_session: DatedSession):
     """Staff of the session's school who can sign in as a teacher, by name."""
-    from people.roles.models import Membership
-    from scheduling.staff.models import StaffMember
-
     with_login = Membership.objects.filter(role=Role.TEACHER, staff_id=OuterRef("pk"))
     return (
         StaffMember.objects.filter(school_id=dated_session.school_id)

@@ -1,6 +1,13 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from scheduling.attendance.signals import session_delivered
+from scheduling.timetables.signals import (
+    publish_comparing,
+    staff_calendar_annotating,
+    timetable_published,
+)
+
 
 class RestConfig(AppConfig):
     name = "scheduling.rest"
@@ -8,13 +15,7 @@ class RestConfig(AppConfig):
     verbose_name = _("Duty and compensatory rest")
 
     def ready(self) -> None:
-        from scheduling.attendance.signals import session_delivered
-        from scheduling.timetables.signals import (
-            publish_comparing,
-            staff_calendar_annotating,
-            timetable_published,
-        )
-
+        # Imported here: receivers use models, which load only once the app registry is ready.
         from . import receivers
 
         # Each delivered staff-held session is a duty record (in the attendance transaction).

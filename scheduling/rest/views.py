@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.forms import add_service_error
 from people.roles.access import roles_of
 from people.roles.models import Role
 from scheduling.rest import selectors, services
@@ -42,7 +43,7 @@ def mine(request, staff_id: int):
             try:
                 claim = services.rest_claim(staff=staff, date=form.cleaned_data["date"], user=request.user)
             except services.RestError as error:
-                form.add_error(None, error)
+                add_service_error(form, error)
             else:
                 if claim.status == RestClaim.Status.APPROVED:
                     messages.success(request, _("Your rest day is approved; the cover is arranged."))
@@ -98,7 +99,7 @@ def school(request, school_id: int):
             try:
                 services.rest_policy_update(school=school, user=request.user, **form.cleaned_data)
             except services.RestError as error:
-                form.add_error(None, error)
+                add_service_error(form, error)
             else:
                 messages.success(request, _("The rest policy is saved."))
                 return redirect("rest:school", school.pk)

@@ -55,4 +55,6 @@ class Slot(models.Model):
                 end__gt=self.start,
             ).exclude(pk=self.pk)
             if overlapping.exists():
-                raise ValidationError(_("This slot overlaps another slot of the same day."))
+                raise ValidationError(
+                    _("This slot overlaps another slot of the same day."), code="slot_overlap"
+                )

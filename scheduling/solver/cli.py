@@ -18,6 +18,13 @@ import sys
 import time
 from pathlib import Path
 
+from scheduling.solver import model
+from scheduling.solver.check import check as check_solution
+from scheduling.solver.cover import cover as cover_absences
+from scheduling.solver.cover import parse_absent, validate_cover_request
+from scheduling.solver.problem import Solution, load_problem, load_solution
+from scheduling.solver.validate import load_json, validate_problem, validate_solution
+
 INVALID = 2
 SOLVE_EXIT = {"optimal": 0, "feasible": 0, "infeasible": 1, "unknown": 3}
 
@@ -29,8 +36,6 @@ class InvalidInput(Exception):
 
 
 def _read_json(path: str, label: str):
-    from scheduling.solver.validate import load_json
-
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as error:
@@ -42,9 +47,6 @@ def _read_json(path: str, label: str):
 
 
 def _load_problem(path: str):
-    from scheduling.solver.problem import load_problem
-    from scheduling.solver.validate import validate_problem
-
     data = _read_json(path, "problem")
     errors = validate_problem(data)
     if errors:
@@ -53,9 +55,6 @@ def _load_problem(path: str):
 
 
 def _load_solution(problem, path: str):
-    from scheduling.solver.problem import load_solution
-    from scheduling.solver.validate import validate_solution
-
     data = _read_json(path, "solution")
     errors = validate_solution(problem, data)
     if errors:
@@ -72,9 +71,6 @@ def _write(payload: dict, out: str | None) -> None:
 
 
 def _solve(args) -> int:
-    from scheduling.solver.model import solve
-    from scheduling.solver.problem import Solution
-
     started = time.perf_counter()
     try:
         _, problem = _load_problem(args.problem)
@@ -85,7 +81,7 @@ def _solve(args) -> int:
         _write(Solution(status="unknown").to_dict(), args.out)
         return INVALID
     remaining = args.time_limit - (time.perf_counter() - started)
-    solution = solve(problem, time_limit=max(0.1, remaining), workers=args.workers)
+    solution = model.solve(problem, time_limit=max(0.1, remaining), workers=args.workers)
     _write(solution.to_dict(), args.out)
     for explanation in solution.explanation:
         print(f"{explanation.code}: {explanation.text}", file=sys.stderr)
@@ -93,8 +89,6 @@ def _solve(args) -> int:
 
 
 def _check(args) -> int:
-    from scheduling.solver.check import check
-
     try:
         _, problem = _load_problem(args.problem)
         solution = _load_solution(problem, args.solution)
@@ -102,7 +96,7 @@ def _check(args) -> int:
         for message in invalid.messages:
             print(message, file=sys.stderr)
         return INVALID
-    report = check(problem, solution)
+    report = check_solution(problem, solution)
     for line in report.violations:
         print(line)
     print(json.dumps(report.metrics, ensure_ascii=False))
@@ -110,8 +104,6 @@ def _check(args) -> int:
 
 
 def _cover(args) -> int:
-    from scheduling.solver.cover import cover, parse_absent, validate_cover_request
-
     try:
         _, problem = _load_problem(args.problem)
         solution = _load_solution(problem, args.solution)
@@ -130,7 +122,7 @@ def _cover(args) -> int:
         for message in invalid.messages:
             print(message, file=sys.stderr)
         return INVALID
-    result, code = cover(problem, solution, absent, keep)
+    result, code = cover_absences(problem, solution, absent, keep)
     _write(result, args.out)
     return code
 

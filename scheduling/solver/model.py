@@ -63,6 +63,9 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
+from scheduling.solver.baseline import baseline
+from scheduling.solver.check import check
+from scheduling.solver.check import objective as score
 from scheduling.solver.problem import (
     STAFF_PROVIDER,
     SUPERVISED,
@@ -790,9 +793,6 @@ def solve(
     so far is returned (``feasible``), or ``unknown`` when there is none. The returned
     solution never breaks a hard rule.
     """
-    from scheduling.solver.check import check
-    from scheduling.solver.check import objective as score
-
     started = time.perf_counter()
     facts = derive_facts(problem)
     explanations = precheck(problem, facts)
@@ -918,10 +918,6 @@ def _constructive(problem: Problem, seed: int) -> Solution | None:
             enrollments=list(prev.enrollments),
             cancelled=list(prev.cancelled),
         )
-    try:
-        from scheduling.solver.baseline import baseline
-    except ImportError:  # pragma: no cover - the baseline ships with the solver
-        return None
     return baseline(problem, seed=seed)
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from core.fields import WeekdaySetField, weekday_mask_check
 from core.models import BilingualName
 from core.weekdays import day_labels, days_from_mask
+from scheduling.slots.models import Slot
 
 
 class Subject(BilingualName):
@@ -85,7 +86,12 @@ def check_unavailable_slots(school_id: int, slots) -> None:
     """Refuse unavailable slots of another school's grid (a form's or a service's check)."""
     if any(slot.school_id != school_id for slot in slots):
         raise ValidationError(
-            {"unavailable": _("Unavailable slots must belong to the staff member's school.")}
+            {
+                "unavailable": ValidationError(
+                    _("Unavailable slots must belong to the staff member's school."),
+                    code="slot_of_other_school",
+                )
+            }
         )
 
 
@@ -94,11 +100,12 @@ def _unavailable_slots_of_own_school(sender, instance, action, reverse, pk_set, 
     """The last line of defence: no path may link a slot of another school."""
     if action != "pre_add" or not pk_set:
         return
-    from scheduling.slots.models import Slot
 
     if reverse:  # slot.unavailable_staff.add(staff...)
         if StaffMember.objects.filter(pk__in=pk_set).exclude(school_id=instance.school_id).exists():
-            raise ValidationError(_("Unavailable slots must belong to the staff member's school."))
+            raise ValidationError(
+                _("Unavailable slots must belong to the staff member's school."), code="slot_of_other_school"
+            )
     else:
         check_unavailable_slots(instance.school_id, Slot.objects.filter(pk__in=pk_set))
 

@@ -1,4 +1,11 @@
-from scheduling.staff.models import StaffMember
+import hmac
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from people.roles.access import roles_of
+from people.roles.models import Role
+from scheduling.staff.models import AvailabilityRequest, CalendarFeed, StaffMember, feed_token_hash
 
 
 def staff_of_school(*, school):
@@ -15,11 +22,6 @@ def own_staff_or_404(user, staff_id: int) -> StaffMember:
     For what only the teacher may do: propose their availability, see or reset their private
     feed. Anyone else — another teacher, the school's administrator — gets a 404.
     """
-    from django.http import Http404
-
-    from people.roles.access import roles_of
-    from people.roles.models import Role
-
     for membership in roles_of(user, Role.TEACHER):
         if membership.staff_id == staff_id and membership.staff is not None:
             return StaffMember.objects.select_related("school").get(pk=staff_id)
@@ -27,8 +29,6 @@ def own_staff_or_404(user, staff_id: int) -> StaffMember:
 
 
 def availability_requests_of(*, staff: StaffMember):
-    from scheduling.staff.models import AvailabilityRequest
-
     return (
         AvailabilityRequest.objects.filter(staff=staff)
         .select_related("decided_by")
@@ -38,15 +38,11 @@ def availability_requests_of(*, staff: StaffMember):
 
 
 def pending_availability_request(*, staff: StaffMember):
-    from scheduling.staff.models import AvailabilityRequest
-
     return availability_requests_of(staff=staff).filter(status=AvailabilityRequest.Status.PENDING).first()
 
 
 def availability_requests_for_school(*, school, pending: bool):
     """The school's proposals: the pending ones (oldest first) or the decided ones (newest first)."""
-    from scheduling.staff.models import AvailabilityRequest
-
     rows = (
         AvailabilityRequest.objects.filter(staff__school=school)
         .select_related("staff", "decided_by")
@@ -58,10 +54,6 @@ def availability_requests_for_school(*, school, pending: bool):
 
 
 def availability_request_of_school_or_404(*, school, request_id: int):
-    from django.shortcuts import get_object_or_404
-
-    from scheduling.staff.models import AvailabilityRequest
-
     return get_object_or_404(
         AvailabilityRequest.objects.select_related("staff"), pk=request_id, staff__school=school
     )
@@ -69,10 +61,6 @@ def availability_request_of_school_or_404(*, school, request_id: int):
 
 def staff_for_feed_token(token: str) -> StaffMember | None:
     """The active staff member whose feed has this token; ``None`` for any other token."""
-    import hmac
-
-    from scheduling.staff.models import CalendarFeed, feed_token_hash
-
     if not token or len(token) > 128:
         return None
     digest = feed_token_hash(token)

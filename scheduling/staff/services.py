@@ -1,6 +1,6 @@
 """Changes to teachers' standing availability and their private calendar feeds.
 
-Availability (issue #7, item 3): a teacher proposes weekly rest days and unavailable slots
+Availability: a teacher proposes weekly rest days and unavailable slots
 (``availability_request``); an administrator of the school approves or refuses it
 (``availability_decide``), or the teacher withdraws it (``availability_withdraw``). Approval
 copies the proposal onto ``StaffMember.rest_days`` and ``StaffMember.unavailable`` in one
@@ -29,17 +29,22 @@ from scheduling.staff.models import AvailabilityRequest, CalendarFeed, StaffMemb
 
 
 class AvailabilityError(DomainError):
-    """A refused availability change; the message is translated and fit to show the user."""
+    """A refused availability change; the message is translated and fit to show the user,
+    ``code`` names the refusal: ``rest_days_invalid``, ``slot_of_other_school``,
+    ``rest_day_without_slots``, ``below_min_duties``, ``already_pending``, ``already_decided``
+    (decided or withdrawn), ``note_required`` (a refusal without a reason)."""
 
 
 def _validated_slots(*, staff: StaffMember, rest_days: int, unavailable_slot_ids) -> list[Slot]:
     """The proposal's slots, after every check a proposal (or its approval) must pass."""
     if not 0 <= rest_days <= 127:
-        raise AvailabilityError(_("Rest days must be days of the week."))
+        raise AvailabilityError(_("Rest days must be days of the week."), code="rest_days_invalid")
     ids = {int(pk) for pk in unavailable_slot_ids}
     slots = list(Slot.objects.filter(pk__in=ids, school_id=staff.school_id))
     if len(slots) != len(ids):
-        raise AvailabilityError(_("Unavailable slots must belong to the staff member's school."))
+        raise AvailabilityError(
+            _("Unavailable slots must belong to the staff member's school."), code="slot_of_other_school"
+        )
     grid = list(Slot.objects.filter(school_id=staff.school_id))
     school_days = {slot.weekday for slot in grid}
     names = dict(WEEKDAY_CHOICES)
@@ -47,7 +52,8 @@ def _validated_slots(*, staff: StaffMember, rest_days: int, unavailable_slot_ids
     if outside:
         raise AvailabilityError(
             _("The school has no after-school slots on %(days)s: choose rest days among its days.")
-            % {"days": ", ".join(str(names[day]) for day in outside)}
+            % {"days": ", ".join(str(names[day]) for day in outside)},
+            code="rest_day_without_slots",
         )
     free = [slot for slot in grid if slot.pk not in ids and not rest_days & (1 << slot.weekday)]
     if len(free) < staff.min_duties:
@@ -56,7 +62,8 @@ def _validated_slots(*, staff: StaffMember, rest_days: int, unavailable_slot_ids
                 "This would leave %(free)s free slots a week, fewer than your minimum of "
                 "%(minimum)s weekly duties. Ask the administrator to lower the minimum first."
             )
-            % {"free": len(free), "minimum": staff.min_duties}
+            % {"free": len(free), "minimum": staff.min_duties},
+            code="below_min_duties",
         )
     return slots
 
@@ -69,7 +76,8 @@ def availability_request(
     StaffMember.objects.select_for_update().filter(pk=staff.pk).first()
     if AvailabilityRequest.objects.filter(staff=staff, status=AvailabilityRequest.Status.PENDING).exists():
         raise AvailabilityError(
-            _("You already have a proposal awaiting the administrator. Withdraw it to propose another.")
+            _("You already have a proposal awaiting the administrator. Withdraw it to propose another."),
+            code="already_pending",
         )
     slots = _validated_slots(staff=staff, rest_days=rest_days, unavailable_slot_ids=unavailable_slot_ids)
     try:
@@ -78,7 +86,9 @@ def availability_request(
                 staff=staff, rest_days=rest_days, note=(note or "").strip()[:200], requested_by=user
             )
     except IntegrityError as error:  # a concurrent proposal won the race
-        raise AvailabilityError(_("You already have a proposal awaiting the administrator.")) from error
+        raise AvailabilityError(
+            _("You already have a proposal awaiting the administrator."), code="already_pending"
+        ) from error
     proposal.unavailable.set(slots)
     return proposal
 
@@ -86,7 +96,9 @@ def availability_request(
 def _locked_pending(proposal: AvailabilityRequest) -> AvailabilityRequest:
     locked = AvailabilityRequest.objects.select_for_update().select_related("staff").get(pk=proposal.pk)
     if locked.status != AvailabilityRequest.Status.PENDING:
-        raise AvailabilityError(_("This proposal has already been decided or withdrawn."))
+        raise AvailabilityError(
+            _("This proposal has already been decided or withdrawn."), code="already_decided"
+        )
     return locked
 
 
@@ -110,7 +122,7 @@ def availability_decide(
         proposal.status = AvailabilityRequest.Status.APPROVED
     else:
         if not note:
-            raise AvailabilityError(_("Say why the proposal is refused."))
+            raise AvailabilityError(_("Say why the proposal is refused."), code="note_required")
         proposal.status = AvailabilityRequest.Status.REJECTED
     proposal.decided_by = user
     proposal.decided_at = timezone.now()

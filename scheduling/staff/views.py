@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.forms import add_service_error
 from scheduling.staff import selectors, services
 from scheduling.staff.forms import AvailabilityForm, DecisionForm
 from schools.access import school_for_user_or_404
@@ -60,7 +61,7 @@ def availability(request, staff_id: int):
                     note=form.cleaned_data["note"],
                 )
             except services.AvailabilityError as error:
-                form.add_error(None, error)
+                add_service_error(form, error)
             else:
                 messages.success(request, _("Your proposal is sent to the administrator."))
                 return redirect("staff:availability", staff.pk)

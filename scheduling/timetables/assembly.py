@@ -52,7 +52,7 @@ from scheduling.slots.models import Slot
 from scheduling.slots.selectors import slot_codes
 from scheduling.solver.problem import PROBLEM_FORMAT
 from scheduling.staff.models import StaffMember
-from scheduling.timetables.models import TimetableRun
+from scheduling.timetables.models import DatedSession, TimetableRun
 from scheduling.timetables.signals import problem_assembling
 from schools.models import SchoolClass
 
@@ -108,8 +108,6 @@ def _busy_elsewhere(*, school, term) -> tuple[dict[int, list], dict[int, list]]:
 
     Returns (instructor pk → [(weekday, start, end)], user pk → [(weekday, start, end)]).
     """
-    from scheduling.timetables.models import DatedSession
-
     sessions = (
         DatedSession.objects.filter(term=term)
         .exclude(school=school)
@@ -242,7 +240,7 @@ def problem_assemble(*, school, term) -> dict:
             "grades": list(range(activity.grade_min, activity.grade_max + 1)),
             "meetings": min(activity.meetings_per_week, len(days)) if days else activity.meetings_per_week,
             "room_kind": activity.room_kind.code,
-            # Before families choose (issue #6 brings enrolment), activities are placed
+            # Before families choose, activities are placed
             # without their minimum size, or none could run.
             "min_size": max(activity.min_size - taken, 0) if students else 0,
             "max_size": max(activity.max_size - taken, 0),

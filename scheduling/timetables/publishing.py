@@ -44,8 +44,11 @@ PUBLISHABLE_STATUSES = ("optimal", "feasible")
 class PublishError(DomainError):
     """A run that cannot be published; ``message`` is translated and fit to show the user,
     ``code`` names the refusal (stable, snake_case): ``not_finished``, ``no_timetable``,
-    ``double_booked``, ``clashes_with_published``, else ``invalid_solution`` (malformed, or
-    naming a slot, class, room, person or activity that is not the school's)."""
+    ``double_booked``, ``clashes_with_published``, ``malformed_solution``, ``no_home_room``
+    (a supervised class without a home room of the school), ``not_vendor_instructor``, and
+    ``unknown_slot``, ``unknown_class``, ``unknown_room``, ``unknown_staff``,
+    ``unknown_activity`` (naming a row that is not the school's). A raise without a code has
+    ``invalid_solution``."""
 
     default_code = "invalid_solution"
 
@@ -81,7 +84,10 @@ class _Decision:
 def _entries(solution: dict, key: str) -> list[dict]:
     entries = solution.get(key) or []
     if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
-        raise PublishError(_("The solution is malformed: “%(key)s” is not a list of objects.") % {"key": key})
+        raise PublishError(
+            _("The solution is malformed: “%(key)s” is not a list of objects.") % {"key": key},
+            code="malformed_solution",
+        )
     return entries
 
 
@@ -116,7 +122,8 @@ class _Resolver:
             return self.slots_by_code[code]
         except (KeyError, TypeError):
             raise PublishError(
-                _("The solution names slot “%(id)s”, which this school does not have.") % {"id": code}
+                _("The solution names slot “%(id)s”, which this school does not have.") % {"id": code},
+                code="unknown_slot",
             ) from None
 
     def school_class(self, code) -> SchoolClass:
@@ -124,7 +131,8 @@ class _Resolver:
             return self.classes[code]
         except (KeyError, TypeError):
             raise PublishError(
-                _("The solution names class “%(id)s”, which this school does not have.") % {"id": code}
+                _("The solution names class “%(id)s”, which this school does not have.") % {"id": code},
+                code="unknown_class",
             ) from None
 
     def room(self, code) -> Room:
@@ -132,7 +140,8 @@ class _Resolver:
             return self.rooms[code]
         except (KeyError, TypeError):
             raise PublishError(
-                _("The solution names room “%(id)s”, which this school does not have.") % {"id": code}
+                _("The solution names room “%(id)s”, which this school does not have.") % {"id": code},
+                code="unknown_room",
             ) from None
 
     def staff_member(self, key) -> StaffMember:
@@ -140,7 +149,8 @@ class _Resolver:
         if member is None:
             raise PublishError(
                 _("The solution names staff member “%(id)s”, who is not on this school's staff.")
-                % {"id": key}
+                % {"id": key},
+                code="unknown_staff",
             )
         return member
 
@@ -149,7 +159,8 @@ class _Resolver:
         if activity is None:
             raise PublishError(
                 _("The solution names activity “%(id)s”, which this school does not offer this term.")
-                % {"id": key}
+                % {"id": key},
+                code="unknown_activity",
             )
         return activity
 
@@ -166,7 +177,8 @@ class _Resolver:
                 _(
                     "The solution names “%(id)s” to teach %(activity)s, who is not an instructor of its vendor."
                 )
-                % {"id": key, "activity": activity.name}
+                % {"id": key, "activity": activity.name},
+                code="not_vendor_instructor",
             )
         return None, instructor
 
@@ -181,7 +193,8 @@ def _decisions(*, school, term, solution: dict) -> list[_Decision]:
         if room is None or room.school_id != school.pk:
             raise PublishError(
                 _("Class %(id)s has no home room in this school to be supervised in.")
-                % {"id": school_class.code}
+                % {"id": school_class.code},
+                code="no_home_room",
             )
         decisions.append(
             _Decision(

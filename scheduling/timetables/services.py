@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
+from scheduling.solver import model as solver_model
 from scheduling.solver.problem import load_problem
 from scheduling.solver.validate import validate_problem
 from scheduling.timetables.assembly import problem_assemble
@@ -136,6 +137,7 @@ def _pins_still_valid(problem: dict, pins: dict) -> dict:
 
 def enqueue_solve(run_id: int) -> None:
     """Hand a queued run to the background task queue (call once its row is committed)."""
+    # Imported here: tasks imports this module (circular).
     from scheduling.timetables.tasks import timetable_solve
 
     result = timetable_solve.enqueue(run_id)
@@ -160,8 +162,6 @@ def run_cancel(*, run: TimetableRun) -> TimetableRun:
 
 def run_execute(*, run_id: int) -> TimetableRun:
     """The background task's body: solve the run's problem, reporting progress as it goes."""
-    from scheduling.solver.model import solve
-
     with transaction.atomic():
         run = TimetableRun.objects.select_for_update().get(pk=run_id)
         if run.status != TimetableRun.Status.QUEUED:
@@ -191,7 +191,7 @@ def run_execute(*, run_id: int) -> TimetableRun:
     reporter.start()
     try:
         problem = load_problem(copy.deepcopy(run.problem))
-        solution = solve(
+        solution = solver_model.solve(
             problem,
             time_limit=run.time_limit,
             on_solution=lambda s, _seconds: progress.__setitem__("best", s.objective),

@@ -8,9 +8,9 @@ Redis through django-tasks-rq and run on RQ workers (see the README).
 from django.conf import settings
 from django.tasks import task
 
+from scheduling.timetables.services import run_execute
+
 
 @task(queue_name=settings.TASKS_QUEUE)
 def timetable_solve(run_id: int) -> str:
-    from scheduling.timetables.services import run_execute
-
     return run_execute(run_id=run_id).status

@@ -50,27 +50,19 @@ def build_world() -> SimpleNamespace:
     instructor = f.InstructorFactory(vendor=vendor_member.vendor)
     activity = f.ActivityFactory(course__vendor=vendor_member.vendor, school=school, term=term)
     run = published_run(school, term)
-    supervision = DatedSession.objects.create(
-        school=school,
-        term=term,
-        run=run,
-        date=MONDAY,
-        slot=mon,
-        start=mon.start,
-        end=mon.end,
+    supervision = f.dated_session(
+        run,
+        MONDAY,
+        mon,
         kind=DatedSession.Kind.SUPERVISION,
         school_class=school_class,
         staff=teacher.staff,
         room=school_class.home_room,
     )
-    meeting = DatedSession.objects.create(
-        school=school,
-        term=term,
-        run=run,
-        date=WEDNESDAY,
-        slot=wed,
-        start=wed.start,
-        end=wed.end,
+    meeting = f.dated_session(
+        run,
+        WEDNESDAY,
+        wed,
         kind=DatedSession.Kind.MEETING,
         activity=activity,
         instructor=instructor,

@@ -216,8 +216,9 @@ def test_a_new_delegation_replaces_the_last_and_the_log_keeps_both(world, pupils
     # Withdrawing the delegation (no staff member) is one more row.
     register_delegate(dated_session=world.supervision, staff=None, user=world.admin)
     assert RegisterDelegation.objects.count() == 3
-    with pytest.raises(AppendOnlyError):
+    with pytest.raises(AppendOnlyError) as excinfo:
         RegisterDelegation.objects.first().delete()
+    assert excinfo.value.code == "append_only"
 
 
 def test_delegation_refusals(world):

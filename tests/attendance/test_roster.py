@@ -70,14 +70,10 @@ def test_supervision_roster_follows_term_plan_days_else_class_days(world):
 
 def test_supervision_on_a_day_the_class_does_not_stay(world):
     friday_slot = f.SlotFactory(school=world.school, weekday=4)
-    session = DatedSession.objects.create(
-        school=world.school,
-        term=world.term,
-        run=world.run,
-        date=D(2026, 9, 18),
-        slot=friday_slot,
-        start=friday_slot.start,
-        end=friday_slot.end,
+    session = f.dated_session(
+        world.run,
+        D(2026, 9, 18),
+        friday_slot,
         kind=DatedSession.Kind.SUPERVISION,
         school_class=world.school_class,
         staff=world.staff,
@@ -95,14 +91,10 @@ def test_makeup_day_follows_the_slot_weekday(world):
     """A Saturday make-up day that follows Monday's timetable uses Monday's plans."""
     child = f.ChildFactory(school_class=world.school_class)
     TermPlan.objects.create(child=child, term=world.term, days=0b0000001)
-    session = DatedSession.objects.create(
-        school=world.school,
-        term=world.term,
-        run=published_run(world.school, world.term),
-        date=D(2026, 9, 19),
-        slot=world.slots["mon"],
-        start=world.slots["mon"].start,
-        end=world.slots["mon"].end,
+    session = f.dated_session(
+        published_run(world.school, world.term),
+        D(2026, 9, 19),
+        world.slots["mon"],
         kind=DatedSession.Kind.SUPERVISION,
         school_class=world.school_class,
         staff=world.staff,

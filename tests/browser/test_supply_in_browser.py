@@ -14,8 +14,8 @@ from allauth.account.models import EmailAddress
 from playwright.sync_api import expect
 
 from fixtures.demo import make_credit_code
+from marketplace.course_requests.models import CourseRequest
 from marketplace.courses.models import Activity, Category, Course
-from marketplace.purchases.models import CourseRequest
 from marketplace.reviews.models import CourseReview
 from marketplace.vendors.models import Vendor, VendorDecision
 from people.accounts.models import User

@@ -11,6 +11,7 @@ from marketplace.courses.signals import course_changed
 from marketplace.vendors.models import Vendor
 from marketplace.vendors.signals import vendor_changed
 from tests import factories as f
+from tests.signin import sign_in_through_allauth
 
 
 @pytest.fixture
@@ -23,6 +24,13 @@ def home(db):
     site.root_page = page
     site.save()
     return page
+
+
+@pytest.fixture
+def editor(client):
+    """A client signed in (through allauth) as a superuser who edits in the Wagtail admin."""
+    sign_in_through_allauth(client, f.UserFactory(is_superuser=True, is_staff=True))
+    return client
 
 
 def set_vendor(vendor: Vendor, **fields) -> Vendor:

@@ -10,15 +10,8 @@ from cms.sync import sync_all
 from marketplace.courses.models import Course
 from marketplace.vendors.models import Vendor
 from tests import factories as f
-from tests.signin import sign_in_through_allauth
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def editor(client):
-    sign_in_through_allauth(client, f.UserFactory(is_superuser=True, is_staff=True))
-    return client
 
 
 @pytest.fixture

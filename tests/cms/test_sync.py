@@ -377,8 +377,9 @@ def test_sync_all_keeps_index_pages_an_editor_moved_or_renamed(home):
 
 
 def test_sync_all_needs_a_home_page(db):
-    with pytest.raises(CmsSyncError):
+    with pytest.raises(CmsSyncError) as caught:
         sync_all()
+    assert caught.value.code == "no_home_page"
 
 
 def test_the_sync_cms_command(home):

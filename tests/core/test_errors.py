@@ -1,6 +1,9 @@
 """One root for the domain's errors (``core.errors.DomainError``): a stable ``code`` on every
 error, and one helper that puts a service's refusal on a form."""
 
+import ast
+from pathlib import Path
+
 import pytest
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -9,11 +12,11 @@ from cms.sync import CmsSyncError
 from core.errors import DomainError
 from core.forms import add_service_error
 from core.models import AppendOnlyError
+from marketplace.course_requests.services import PurchaseError
 from marketplace.courses.services import CourseError
 from marketplace.enrolment.services import EnrolmentError
 from marketplace.households.imports import PupilImportError, RowError
 from marketplace.households.services import HouseholdError
-from marketplace.purchases.services import PurchaseError
 from marketplace.reviews.services import ReviewError
 from marketplace.risk.services import RiskError
 from marketplace.vendors.services import VendorError
@@ -89,3 +92,37 @@ def test_a_refusal_goes_on_its_field_or_on_top():
     add_service_error(form, RestError("not allowed", code="not_admin"))
     assert form.non_field_errors() == ["not allowed"]
     assert form.has_error(NON_FIELD_ERRORS, "not_admin")
+
+
+def _domain_error_names() -> set[str]:
+    names, todo = set(), [DomainError]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            names.add(sub.__name__)
+            todo.append(sub)
+    return names
+
+
+# The apps whose every refusal names its reason; the solver core (no Django) has its own errors.
+CODED_APPS = ("core", "people", "schools", "scheduling")
+
+
+def test_every_refusal_of_these_apps_passes_a_code():
+    """Each ``XError(...)`` built in these apps' code (a domain error) passes ``code=``, so
+    callers and tests can tell one refusal from another without reading the message."""
+    root = Path(__file__).resolve().parents[2]
+    names = _domain_error_names()
+    missing = []
+    for app in CODED_APPS:
+        for path in sorted((root / app).rglob("*.py")):
+            parts = path.relative_to(root).parts
+            if "migrations" in parts or parts[:2] == ("scheduling", "solver"):
+                continue
+            for node in ast.walk(ast.parse(path.read_text(), str(path))):
+                if not isinstance(node, ast.Call):
+                    continue
+                func = node.func
+                name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+                if name in names and not any(k.arg == "code" for k in node.keywords):
+                    missing.append(f"{path.relative_to(root)}:{node.lineno} {name}")
+    assert missing == []

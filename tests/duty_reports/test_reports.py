@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from scheduling.rest import reports
+from scheduling.duty_reports import selectors as reports
 from tests import factories as f
 from tests.duty_reports.conftest import add_duty
 

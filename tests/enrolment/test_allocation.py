@@ -166,16 +166,19 @@ def test_allocation_refusals():
     world = enrolment_world()
     plan(world, world.child, [world.go.pk])
     unpublished = done_run(world, solution(world))
-    with pytest.raises(EnrolmentError):
+    with pytest.raises(EnrolmentError) as caught:
         allocation_apply(run=unpublished, today=BEFORE_TERM)
+    assert caught.value.code == "not_published"
     run = published(world, solution(world))
-    with pytest.raises(EnrolmentError):  # window still open
+    with pytest.raises(EnrolmentError) as caught:  # window still open
         allocation_apply(run=run, today=BEFORE_TERM)
+    assert caught.value.code == "window_open"
     close_window(world)
     allocation_apply(run=run, today=BEFORE_TERM)
     other = published(world, solution(world))
-    with pytest.raises(EnrolmentError):  # places of the first run have started
+    with pytest.raises(EnrolmentError) as caught:  # places of the first run have started
         allocation_apply(run=other, today=TERM_START)
+    assert caught.value.code == "allocation_running"
     world.window.refresh_from_db()
     assert world.window.allocated_run == run
 

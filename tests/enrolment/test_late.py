@@ -150,8 +150,9 @@ def test_without_a_plan_the_childs_usual_days_count():
     publish_meetings(world)
     world.child.days = mask_from_days([0])
     world.child.save()
-    with pytest.raises(EnrolmentError):
+    with pytest.raises(EnrolmentError) as caught:
         join(world, world.child, world.activity)
+    assert caught.value.code == "day_not_stayed"
     world.child.days = mask_from_days([0, 2])
     world.child.save()
     assert join(world, world.child, world.activity).status == "placed"
@@ -217,8 +218,9 @@ def test_withdrawing_with_no_one_waiting_leaves_the_seat_free_and_twice_is_refus
     world = closed_world(size=1)
     placed = join(world, world.child)
     assert enrolment_withdraw(enrolment=placed, user=None, today=TODAY) == []
-    with pytest.raises(EnrolmentError):
+    with pytest.raises(EnrolmentError) as caught:
         enrolment_withdraw(enrolment=placed, user=None, today=TODAY)
+    assert caught.value.code == "already_withdrawn"
     # The child may join again (the withdrawn row does not count as live).
     assert join(world, world.child).status == "placed"
 

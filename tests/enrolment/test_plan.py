@@ -38,20 +38,21 @@ def test_plan_save_records_days_wants_and_ranks_and_replaces_them():
     assert TermPlan.objects.count() == 1 and Choice.objects.count() == 1
 
 
-@pytest.mark.parametrize(
-    "case",
-    [
-        "duplicate",
-        "too_many",
-        "wants_more_than_ranked",
-        "wants_over_max",
-        "other_grade",
-        "other_school",
-        "no_days",
-        "day_outside_class",
-        "other_term",
-    ],
-)
+# Each refused plan and the code it is refused with.
+PLAN_REFUSALS = {
+    "duplicate": "choice_twice",
+    "too_many": "too_many_choices",
+    "wants_more_than_ranked": "wants_invalid",
+    "wants_over_max": "wants_over_limit",
+    "other_grade": "not_open_to_class",
+    "other_school": "not_open_to_class",
+    "no_days": "no_days",
+    "day_outside_class": "day_not_in_class",
+    "other_term": "not_open_to_class",
+}
+
+
+@pytest.mark.parametrize("case", list(PLAN_REFUSALS))
 def test_plan_save_refusals_write_nothing(case):
     world = enrolment_world(max_choices=2, max_activities=1)
     save(world, ids=[world.activity.pk])
@@ -81,8 +82,9 @@ def test_plan_save_refusals_write_nothing(case):
     elif case == "other_term":
         other = f.SchoolActivityFactory(course__school=world.school, name="下学期")
         kwargs["ids"] = [other.pk]
-    with pytest.raises(EnrolmentError):
+    with pytest.raises(EnrolmentError) as caught:
         save(world, **kwargs)
+    assert caught.value.code == PLAN_REFUSALS[case]
     assert ranked(world) == before
 
 
@@ -103,6 +105,7 @@ def test_plan_save_is_refused_outside_the_window_with_its_dates(when):
         world.window.delete()
     with translation.override("en"), pytest.raises(EnrolmentError) as caught:
         save(world, ids=[world.go.pk])
+    assert caught.value.code == ("no_window" if when == "none" else "window_not_open")
     if when != "none":
         assert "from" in caught.value.messages[0] and "to" in caught.value.messages[0]
     assert not TermPlan.objects.exists()

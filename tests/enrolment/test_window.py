@@ -48,22 +48,23 @@ def test_window_save_creates_then_edits_one_window():
 
 
 @pytest.mark.parametrize(
-    "bad",
+    ("bad", "code"),
     [
-        {"closes_at_offset": -2},
-        {"max_choices": 0},
-        {"max_activities": 0},
-        {"max_choices": 1, "max_activities": 2},
+        ({"closes_at_offset": -2}, "window_dates"),
+        ({"max_choices": 0}, "window_limits"),
+        ({"max_activities": 0}, "window_limits"),
+        ({"max_choices": 1, "max_activities": 2}, "window_limits"),
     ],
 )
-def test_window_save_refuses_bad_values(bad):
+def test_window_save_refuses_bad_values(bad, code):
     now = timezone.now()
     values = {"opens_at": now, "closes_at": now + H, "max_choices": 3, "max_activities": 2}
     if "closes_at_offset" in bad:
         values["closes_at"] = now + bad.pop("closes_at_offset") * H
     values |= bad
-    with pytest.raises(EnrolmentError):
+    with pytest.raises(EnrolmentError) as caught:
         window_save(school=f.SchoolFactory(), term=f.TermFactory(), **values)
+    assert caught.value.code == code
     assert not EnrolmentWindow.objects.exists()
 
 
@@ -78,7 +79,7 @@ def test_states_follow_the_clock_and_the_allocation():
     window.allocated_run, window.allocated_at = run, now
     window.save()
     assert window_state(window, now=now) == "allocated"
-    with pytest.raises(EnrolmentError):
+    with pytest.raises(EnrolmentError) as caught:
         window_save(
             school=window.school,
             term=window.term,
@@ -87,6 +88,7 @@ def test_states_follow_the_clock_and_the_allocation():
             max_choices=2,
             max_activities=1,
         )
+    assert caught.value.code == "window_allocated"
 
 
 def test_admin_page_saves_the_window(client):

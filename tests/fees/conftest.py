@@ -52,7 +52,7 @@ def activity(world, *, price="30.00", materials="0.00", dates=(), request_price=
     course = f.CourseFactory(price_per_session=Decimal(price), materials_fee=Decimal(materials))
     act = f.ActivityFactory(school=world.school, term=world.term, course=course, vendor=course.vendor)
     if request_price is not None:
-        from marketplace.purchases.models import CourseRequest
+        from marketplace.course_requests.models import CourseRequest
 
         req = CourseRequest.objects.create(
             school=world.school,
@@ -73,14 +73,10 @@ def activity(world, *, price="30.00", materials="0.00", dates=(), request_price=
     room = f.RoomFactory(school=world.school)
     slot = world.slot
     for day in dates:
-        DatedSession.objects.create(
-            school=world.school,
-            term=world.term,
-            run=world.run,
-            date=day,
-            slot=slot,
-            start=slot.start,
-            end=slot.end,
+        f.dated_session(
+            world.run,
+            day,
+            slot,
             kind=DatedSession.Kind.MEETING,
             activity=act,
             staff=world.staff,

@@ -144,16 +144,18 @@ def test_a_quote_starting_late_charges_only_what_is_left(world):
 
 def test_no_standard_in_force_refuses(world):
     standard(world, unit=PER_SESSION, cap="10.00", start=D(2026, 9, 10))
-    with pytest.raises(QuoteError):
+    with pytest.raises(QuoteError) as caught:
         quote_for(child=world.child, term=world.term)
+    assert caught.value.code == "no_supervision_standard"
 
 
 def test_another_districts_standard_is_not_used(world):
     from tests import factories as f
 
     f.ChargingStandardFactory(unit=PER_SESSION, cap_amount=Decimal("1.00"))
-    with pytest.raises(QuoteError):
+    with pytest.raises(QuoteError) as caught:
         quote_for(child=world.child, term=world.term)
+    assert caught.value.code == "no_supervision_standard"
 
 
 # --- enrichment ------------------------------------------------------------------------
@@ -248,5 +250,6 @@ def test_enrichment_without_a_per_session_standard_refuses(world):
     standard(world, unit=PER_TERM, cap="0.00")
     standard(world, kind=ENR, unit=PER_TERM, cap="400.00")
     enrol(world, activity(world, dates=WEDS))
-    with pytest.raises(QuoteError):
+    with pytest.raises(QuoteError) as caught:
         quote_for(child=world.child, term=world.term)
+    assert caught.value.code == "no_enrichment_standard"

@@ -13,21 +13,14 @@ from marketplace.billing.selectors import waiver_shares
 from marketplace.fees import services
 from marketplace.fees.models import SchoolFeePolicy, Waiver
 from tests import factories as f
-from tests.ledger import build_world
+from tests.ledger import build_paying_world
 
 M = Decimal
 
 
 @pytest.fixture
 def world(db):
-    w = build_world()
-    district = w.school.district
-    f.ChargingStandardFactory(district=district, unit="per_session", cap_amount=M("10.00"))
-    f.ChargingStandardFactory(
-        district=district, service_kind="enrichment", unit="per_session", cap_amount=M("80.00")
-    )
-    w.child = w.children[0]
-    w.parent = f.ParentFactory(household=w.child.household).user
+    w = build_paying_world()
     w.admin = f.SchoolAdminFactory(school=w.school).user
     w.vendor_user = f.VendorMemberFactory(vendor=w.vendor).user
     return w

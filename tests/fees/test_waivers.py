@@ -94,18 +94,19 @@ def test_only_a_parent_of_the_household_may_ask(world, people):
 
 
 @pytest.mark.parametrize(
-    ("kind", "percent", "reason", "field"),
+    ("kind", "percent", "reason", "field", "code"),
     [
-        ("partial", None, "r", "percent"),
-        ("partial", 0, "r", "percent"),
-        ("partial", 100, "r", "percent"),
-        ("half", None, "r", "kind"),
-        ("full", None, "   ", "reason"),
+        ("partial", None, "r", "percent", "waiver_percent_invalid"),
+        ("partial", 0, "r", "percent", "waiver_percent_invalid"),
+        ("partial", 100, "r", "percent", "waiver_percent_invalid"),
+        ("half", None, "r", "kind", "waiver_kind_invalid"),
+        ("full", None, "   ", "reason", "waiver_reason_missing"),
     ],
 )
-def test_bad_requests_name_the_field_and_write_nothing(world, people, kind, percent, reason, field):
+def test_bad_requests_name_the_field_and_write_nothing(world, people, kind, percent, reason, field, code):
     with pytest.raises(WaiverError) as caught:
         ask(world, people, kind=kind, percent=percent, reason=reason)
+    assert caught.value.code == code
     assert field in caught.value.message_dict
     assert not Waiver.objects.exists()
 
@@ -116,8 +117,9 @@ def test_a_full_waiver_ignores_a_percent(world, people):
 
 def test_one_live_waiver_per_child_and_term(world, people):
     ask(world, people)
-    with pytest.raises(WaiverError):
+    with pytest.raises(WaiverError) as caught:
         ask(world, people, kind="partial", percent=10)
+    assert caught.value.code == "waiver_already_live"
     assert Waiver.objects.count() == 1
 
 
@@ -134,12 +136,14 @@ def test_rejection_needs_a_reason_and_a_decision_is_final(world, people):
     waiver = ask(world, people)
     with pytest.raises(WaiverError) as caught:
         waiver_decide(waiver=waiver, user=people["admin"], approve=False, note=" ")
+    assert caught.value.code == "waiver_note_missing"
     assert "note" in caught.value.message_dict
     waiver.refresh_from_db()
     assert waiver.status == Waiver.Status.REQUESTED
     waiver_decide(waiver=waiver, user=people["admin"], approve=True)
-    with pytest.raises(WaiverError):
+    with pytest.raises(WaiverError) as caught:
         waiver_decide(waiver=waiver, user=people["admin"], approve=False, note="改变主意")
+    assert caught.value.code == "waiver_already_decided"
     waiver.refresh_from_db()
     assert waiver.status == Waiver.Status.APPROVED
 

@@ -222,16 +222,17 @@ def _import(school, data: bytes, name="pupils.csv"):
     )
 
 
-def _errors(school, data: bytes, name="pupils.csv"):
+def _errors(school, data: bytes, name="pupils.csv", *, code):
     with pytest.raises(PupilImportError) as caught:
         _import(school, data, name)
+    assert caught.value.code == code
     return [(e.row, e.column) for e in caught.value.rows], caught.value
 
 
 def test_import_names_the_row_and_column_of_a_cell_over_the_csv_field_limit(school):
     huge = "王" * 140_000  # over the csv module's 131,072 characters, under 2 MB
     data = f"class,student_no,name\n3-2,S1,李明\n3-2,S2,{huge}\n".encode()
-    where, error = _errors(school, data)
+    where, error = _errors(school, data, code="cell_too_long")
     assert where == [(3, "name")]
     assert "longer than" in error.messages[0]
     assert Child.objects.count() == 0
@@ -239,13 +240,13 @@ def test_import_names_the_row_and_column_of_a_cell_over_the_csv_field_limit(scho
 
 def test_import_names_the_column_of_an_oversized_quoted_cell_in_the_header_row(school):
     data = f'class,"{"x" * 140_000}"\n'.encode()
-    where, _error = _errors(school, data)
+    where, _error = _errors(school, data, code="cell_too_long")
     assert where == [(1, "B")]
 
 
 def test_import_refuses_a_very_long_cell_of_any_column(school):
     data = f"class,student_no,name,days\n3-2,S1,李明,{'z' * 2000}\n".encode()
-    where, error = _errors(school, data)
+    where, error = _errors(school, data, code="import_rows_rejected")
     assert where == [(2, "days")]
     assert len(error.messages[0]) < 200  # the cell is not echoed back
 
@@ -258,7 +259,7 @@ def test_import_refuses_control_characters_with_row_and_column(school, column, v
     data = (
         "class,student_no,name\n" + ",".join(cells[c] for c in ("class", "student_no", "name")) + "\n"
     ).encode()
-    where, _error = _errors(school, data)
+    where, _error = _errors(school, data, code="import_rows_rejected")
     assert where == [(2, column)]
     assert Child.objects.count() == 0
 

@@ -7,12 +7,12 @@ from django.utils.html import escape
 
 from cms import sync
 from cms.models import TeacherProfile
+from marketplace.course_requests.models import CourseRequest
+from marketplace.course_requests.services import PurchaseError, course_request_accept
 from marketplace.courses.models import Course
-from marketplace.purchases.models import CourseRequest
-from marketplace.purchases.services import PurchaseError, course_request_accept
 from marketplace.vendors.models import Vendor
 from tests import factories as f
-from tests.purchases import build_world, request_for
+from tests.course_requests import build_world, request_for
 
 pytestmark = pytest.mark.django_db
 
@@ -125,8 +125,9 @@ def test_a_refused_acceptance_changes_no_profile(world, home):
     sync.sync_all()
     course_request = request_for(world)
     Vendor.objects.filter(pk=world.vendor.pk).update(status=Vendor.Status.SUSPENDED)
-    with pytest.raises(PurchaseError, match="cannot accept requests"):
+    with pytest.raises(PurchaseError, match="cannot accept requests") as caught:
         course_request_accept(
             course_request=course_request, user=world.vendor_member.user, instructors=[world.li]
         )
+    assert caught.value.code == "vendor_not_approved"
     assert not TeacherProfile.objects.get(instructor=world.li).schools.exists()

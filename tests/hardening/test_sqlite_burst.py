@@ -8,7 +8,6 @@ a 500 "database is locked", and the burst must leave one payment recorded once.
 
 import http.client
 import threading
-from decimal import Decimal
 from urllib.parse import urlencode, urlparse
 
 import pytest
@@ -18,8 +17,7 @@ from django.urls import reverse
 
 from marketplace.ledger.models import LedgerEntry
 from marketplace.payments.models import Payment
-from tests import factories as f
-from tests.ledger import build_world
+from tests.ledger import build_paying_world
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -29,7 +27,6 @@ pytestmark = [
     ),
 ]
 
-M = Decimal
 CSRF = "burst" * 6 + "ok"  # 32 allowed characters: an unmasked CSRF secret
 
 
@@ -74,14 +71,8 @@ def test_the_database_runs_in_write_ahead_mode():
 
 def test_a_burst_of_pay_and_confirm_gives_one_payment_and_no_500(live_server, client, settings):
     settings.PAYMENT_PROVIDER = "offline"
-    world = build_world()
-    district = world.school.district
-    f.ChargingStandardFactory(district=district, unit="per_session", cap_amount=M("10.00"))
-    f.ChargingStandardFactory(
-        district=district, service_kind="enrichment", unit="per_session", cap_amount=M("80.00")
-    )
-    child = world.children[0]
-    parent = f.ParentFactory(household=child.household).user
+    world = build_paying_world()
+    child, parent = world.child, world.parent
     client.force_login(parent)
     session_key = client.cookies[settings.SESSION_COOKIE_NAME].value
 

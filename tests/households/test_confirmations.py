@@ -55,8 +55,8 @@ def test_first_codes_need_no_confirmation(client, school_class):
 
 
 def test_withdrawing_a_course_request_asks_to_confirm(client):
-    from marketplace.purchases.models import CourseRequest
-    from tests.purchases import build_world, request_for
+    from marketplace.course_requests.models import CourseRequest
+    from tests.course_requests import build_world, request_for
 
     world = build_world()
     course_request = request_for(world)

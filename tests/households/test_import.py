@@ -54,9 +54,11 @@ def xlsx_file(rows, name="pupils.xlsx"):
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="application/octet-stream")
 
 
-def errors_of(school, upload):
+def errors_of(school, upload, code="import_rows_rejected"):
+    """The problems listed when importing ``upload`` is refused with ``code``."""
     with pytest.raises(PupilImportError) as caught:
         pupils_import(school=school, by=importer(school), upload=upload)
+    assert caught.value.code == code
     return {(e.row, e.column) for e in caught.value.rows}, caught.value.rows
 
 
@@ -199,10 +201,12 @@ def test_a_link_made_by_import_records_who_made_it(school):
         admin,
         "mum@example.com",
     )
-    with pytest.raises(AppendOnlyError, match="append-only"):
+    with pytest.raises(AppendOnlyError, match="append-only") as caught:
         ChildLink.objects.update(method=ChildLink.Method.CODE)
-    with pytest.raises(AppendOnlyError, match="append-only"):
+    assert caught.value.code == "append_only"
+    with pytest.raises(AppendOnlyError, match="append-only") as caught:
         link.delete()
+    assert caught.value.code == "append_only"
 
 
 def test_guardian_email_links_an_existing_roster_pupil(school):
@@ -259,13 +263,15 @@ def test_missing_and_unknown_columns(school):
 
 def test_non_utf8_csv_is_refused(school):
     upload = SimpleUploadedFile("p.csv", "class,student_no,name\n3-2,1,王\n".encode("gbk"))
-    keys, rows = errors_of(school, upload)
+    keys, rows = errors_of(school, upload, code="csv_not_utf8")
     assert keys == {(0, "")}
     assert "UTF-8" in rows[0].message
 
 
 def test_broken_xlsx_is_refused(school):
-    keys, _ = errors_of(school, SimpleUploadedFile("p.xlsx", b"PK\x03\x04 not really a zip"))
+    keys, _ = errors_of(
+        school, SimpleUploadedFile("p.xlsx", b"PK\x03\x04 not really a zip"), code="xlsx_unreadable"
+    )
     assert keys == {(0, "")}
 
 

@@ -28,8 +28,9 @@ def test_household_create_makes_household_and_parent_membership():
 
 def test_second_household_is_refused_and_nothing_written():
     parent = f.ParentFactory()
-    with pytest.raises(HouseholdError):
+    with pytest.raises(HouseholdError) as caught:
         services.household_create(user=parent.user, name="Another")
+    assert caught.value.code == "household_exists"
     assert Household.objects.count() == 1
     assert Membership.objects.filter(user=parent.user).count() == 1
 
@@ -38,6 +39,7 @@ def test_empty_household_name_is_refused():
     user = f.UserFactory()
     with pytest.raises(HouseholdError) as caught:
         services.household_create(user=user, name="   ")
+    assert caught.value.code == "name_missing"
     assert "name" in caught.value.error_dict
     assert not Household.objects.exists()
 
@@ -122,6 +124,7 @@ def test_child_link_refuses_mismatch_with_one_message(code, name):
     child = roster_child()
     with pytest.raises(HouseholdError) as caught:
         services.child_link(household=parent.household, user=parent.user, code=code, name=name)
+    assert caught.value.code == "link_refused"
     assert caught.value.messages == [str(services.LINK_REFUSED)]
     child.refresh_from_db()
     assert child.household_id is None
@@ -135,6 +138,7 @@ def test_used_code_is_refused():
     services.child_link(household=first.household, user=first.user, code="ABCD2345", name="王小明")
     with pytest.raises(HouseholdError) as caught:
         services.child_link(household=second.household, user=second.user, code="ABCD2345", name="王小明")
+    assert caught.value.code == "link_refused"
     assert caught.value.messages == [str(services.LINK_REFUSED)]
     assert Child.objects.get().household_id == first.household_id
 
@@ -144,8 +148,9 @@ def test_code_of_an_already_linked_child_is_refused():
     other = f.ParentFactory()
     f.ChildFactory(household=other.household, link_code="ABCD2345", name="王小明")
     parent = f.ParentFactory()
-    with pytest.raises(HouseholdError):
+    with pytest.raises(HouseholdError) as caught:
         services.child_link(household=parent.household, user=parent.user, code="ABCD2345", name="王小明")
+    assert caught.value.code == "link_refused"
     assert Child.objects.get().household_id == other.household_id
 
 
@@ -153,8 +158,9 @@ def test_child_link_refuses_a_user_who_is_not_parent_of_the_household():
     parent = f.ParentFactory()
     stranger = f.ParentFactory()
     roster_child()
-    with pytest.raises(HouseholdError):
+    with pytest.raises(HouseholdError) as caught:
         services.child_link(household=parent.household, user=stranger.user, code="ABCD2345", name="王小明")
+    assert caught.value.code == "not_household_parent"
     assert Child.objects.get().household_id is None
 
 

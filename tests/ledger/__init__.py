@@ -11,6 +11,7 @@ Wednesday, two households with one child each (``c0``, ``c1``) in the class, and
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from types import SimpleNamespace
 
 from django.utils import timezone
@@ -47,9 +48,7 @@ def build_world() -> SimpleNamespace:
     room_a, room_b = f.RoomFactory(school=school), f.RoomFactory(school=school)
 
     def session(day, slot, **kwargs):
-        return DatedSession.objects.create(
-            school=school, term=term, run=run, date=day, slot=slot, start=slot.start, end=slot.end, **kwargs
-        )
+        return f.dated_session(run, day, slot, **kwargs)
 
     supervision = [
         session(
@@ -115,6 +114,22 @@ def build_world() -> SimpleNamespace:
         children=[c0, c1],
         enrolments=enrolments,
     )
+
+
+def build_paying_world(parent_email: str | None = None) -> SimpleNamespace:
+    """``build_world()`` with the district's capped charging standards (supervised study at
+    ¥10 and enrichment at ¥80 a session), ``child`` (``c0``) and ``parent`` (the user of a
+    parent of c0's household, with ``parent_email`` if given): the world a payment needs."""
+    world = build_world()
+    district = world.school.district
+    f.ChargingStandardFactory(district=district, unit="per_session", cap_amount=Decimal("10.00"))
+    f.ChargingStandardFactory(
+        district=district, service_kind="enrichment", unit="per_session", cap_amount=Decimal("80.00")
+    )
+    world.child = world.children[0]
+    user = {"user__email": parent_email} if parent_email is not None else {}
+    world.parent = f.ParentFactory(household=world.child.household, **user).user
+    return world
 
 
 def withdraw(enrolment, on=None) -> Enrolment:

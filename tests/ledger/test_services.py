@@ -56,20 +56,24 @@ def test_pay_holds_money_per_account(world):
     "amount", [0, M("-1"), M("1.005"), 1.5, "abc", M("NaN"), None], ids=lambda a: repr(a)
 )
 def test_pay_refuses_bad_amounts_and_writes_nothing(world, amount):
-    with pytest.raises(LedgerError):
+    with pytest.raises(LedgerError) as caught:
         ledger_pay(child=world.children[0], lines=[(world.vendor_activity, M("10")), (None, amount)])
+    assert caught.value.code == "ledger_bad_amount"
     assert not LedgerEntry.objects.exists()
 
 
 def test_pay_refuses_empty_lines_foreign_activity_and_unlinked_child(world):
-    with pytest.raises(LedgerError):
+    with pytest.raises(LedgerError) as caught:
         ledger_pay(child=world.children[0], lines=[])
+    assert caught.value.code == "ledger_no_lines"
     other = f.ActivityFactory()
-    with pytest.raises(LedgerError):
+    with pytest.raises(LedgerError) as caught:
         ledger_pay(child=world.children[0], lines=[(other, M("10"))])
+    assert caught.value.code == "ledger_wrong_school"
     orphan = f.ChildFactory(school_class=world.school_class, household=None)
-    with pytest.raises(LedgerError):
+    with pytest.raises(LedgerError) as caught:
         ledger_pay(child=orphan, lines=[(None, M("10"))])
+    assert caught.value.code == "ledger_no_household"
     assert not LedgerEntry.objects.exists()
 
 
@@ -145,8 +149,9 @@ def test_refund_undelivered_on_withdrawal(world):
     enrolment = world.enrolments[(0, "vendor")]
     ledger_pay(child=c0, lines=[(world.vendor_activity, M("30.00"))])
     ledger_release_session(dated_session=world.vendor_meetings[0])
-    with pytest.raises(LedgerError):
+    with pytest.raises(LedgerError) as caught:
         ledger_refund_undelivered(enrolment=enrolment)  # still placed
+    assert caught.value.code == "ledger_not_withdrawn"
     withdraw(enrolment, on=datetime.date(2026, 9, 10))
     refund = ledger_refund_undelivered(enrolment=enrolment)
     assert (refund.kind, refund.amount) == (Kind.REFUNDED, M("20.00"))
@@ -206,18 +211,23 @@ def test_settle_yesterday_task(world):
 def test_entries_and_payouts_are_append_only(world):
     [entry] = ledger_pay(child=world.children[0], lines=[(None, M("5"))])
     entry.amount = M("50")
-    with pytest.raises(AppendOnlyError):
+    with pytest.raises(AppendOnlyError) as caught:
         entry.save()
-    with pytest.raises(AppendOnlyError):
+    assert caught.value.code == "append_only"
+    with pytest.raises(AppendOnlyError) as caught:
         entry.delete()
-    with pytest.raises(AppendOnlyError):
+    assert caught.value.code == "append_only"
+    with pytest.raises(AppendOnlyError) as caught:
         LedgerEntry.objects.filter(pk=entry.pk).update(amount=M("50"))
-    with pytest.raises(AppendOnlyError):
+    assert caught.value.code == "append_only"
+    with pytest.raises(AppendOnlyError) as caught:
         LedgerEntry.objects.all().delete()
+    assert caught.value.code == "append_only"
     ledger_release_session(dated_session=world.supervision[0])
     [payout] = ledger_settle(for_date=datetime.date(2026, 9, 30))
-    with pytest.raises(AppendOnlyError):
+    with pytest.raises(AppendOnlyError) as caught:
         payout.delete()
+    assert caught.value.code == "append_only"
     assert LedgerEntry.objects.get(pk=entry.pk).amount == M("5.00")
 
 

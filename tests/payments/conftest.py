@@ -96,3 +96,15 @@ def stripe_provider(localstripe):
         webhook_secret=WEBHOOK_SECRET,
         api_base=localstripe.url,
     )
+
+
+@pytest.fixture
+def stripe_settings(settings, localstripe):
+    """Django settings that point the payments at the localstripe server."""
+    settings.PAYMENT_PROVIDER = "stripe"
+    settings.STRIPE_SECRET_KEY = SECRET_KEY
+    settings.STRIPE_PUBLISHABLE_KEY = "pk_test_marketplace"
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    settings.STRIPE_API_BASE = localstripe.url
+    settings.STRIPE_JS_URL = f"{localstripe.url}/js.stripe.com/v3/"
+    return settings

@@ -50,14 +50,16 @@ def test_the_same_key_gives_the_same_intent_and_another_key_another(offline):
 def test_an_intent_id_depends_on_the_secret_key(offline, settings):
     first = offline.create_intent(amount=Decimal("50.00"), reference="r", idempotency_key="k")
     settings.SECRET_KEY = "another-secret-key-for-this-test"
-    with pytest.raises(IntentNotFound):
+    with pytest.raises(IntentNotFound) as caught:
         offline.retrieve_intent(first.id)
+    assert caught.value.code == "not_found"
 
 
 @pytest.mark.parametrize("intent_id", ["pi_123", "off_", "off_garbage", 42])
 def test_a_forged_or_unknown_id_is_not_found(offline, intent_id):
-    with pytest.raises(IntentNotFound):
+    with pytest.raises(IntentNotFound) as caught:
         offline.retrieve_intent(intent_id)
+    assert caught.value.code == "not_found"
 
 
 def test_an_altered_amount_breaks_the_signature(offline):
@@ -65,20 +67,23 @@ def test_an_altered_amount_breaks_the_signature(offline):
     forged = offline.create_intent(amount=Decimal("0.01"), reference="r", idempotency_key="k")
     value, _, signature = intent.id.rpartition(":")
     forged_value, _, _ = forged.id.rpartition(":")
-    with pytest.raises(IntentNotFound):
+    with pytest.raises(IntentNotFound) as caught:
         offline.retrieve_intent(f"{forged_value}:{signature}")
+    assert caught.value.code == "not_found"
     assert offline.retrieve_intent(f"{value}:{signature}").amount == Decimal("50.00")
 
 
 @pytest.mark.parametrize("amount", [Decimal("0"), Decimal("-5"), Decimal("0.001"), 2.5, None])
 def test_bad_amounts_are_refused(offline, amount):
-    with pytest.raises(PaymentError):
+    with pytest.raises(PaymentError) as caught:
         offline.create_intent(amount=amount, reference="r", idempotency_key="k")
+    assert caught.value.code == "bad_amount"
 
 
 def test_a_missing_idempotency_key_is_refused(offline):
-    with pytest.raises(PaymentError):
+    with pytest.raises(PaymentError) as caught:
         offline.create_intent(amount=Decimal("1.00"), reference="r", idempotency_key="")
+    assert caught.value.code == "no_idempotency_key"
 
 
 def test_a_test_card_pays_and_a_declining_one_does_not(offline):
@@ -86,10 +91,12 @@ def test_a_test_card_pays_and_a_declining_one_does_not(offline):
     paid = offline.confirm_test_card(intent.id)
     assert paid.succeeded
     assert (paid.id, paid.amount) == (intent.id, Decimal("10.00"))
-    with pytest.raises(PaymentDeclined):
+    with pytest.raises(PaymentDeclined) as caught:
         offline.confirm_test_card(intent.id, payment_method="pm_card_chargeCustomerFail")
-    with pytest.raises(IntentNotFound):
+    assert caught.value.code == "card_declined"
+    with pytest.raises(IntentNotFound) as caught:
         offline.confirm_test_card("off_forged")
+    assert caught.value.code == "not_found"
 
 
 def test_the_offline_gateway_remembers_nothing(offline):
@@ -105,10 +112,12 @@ def test_a_refund_is_idempotent_and_never_above_the_payment(offline):
     assert (refund.intent_id, refund.amount, refund.status) == (intent.id, Decimal("30.00"), "succeeded")
     assert offline.refund(intent_id=intent.id, amount=Decimal("30.00"), idempotency_key="rk").id == refund.id
     assert offline.refund(intent_id=intent.id, amount=Decimal("30.00"), idempotency_key="rk2").id != refund.id
-    with pytest.raises(PaymentError):
+    with pytest.raises(PaymentError) as caught:
         offline.refund(intent_id=intent.id, amount=Decimal("100.01"), idempotency_key="rk3")
-    with pytest.raises(IntentNotFound):
+    assert caught.value.code == "refund_too_large"
+    with pytest.raises(IntentNotFound) as caught:
         offline.refund(intent_id="off_forged", amount=Decimal("1.00"), idempotency_key="rk4")
+    assert caught.value.code == "not_found"
 
 
 def test_its_own_signed_event_parses(offline):
@@ -130,20 +139,24 @@ def test_a_tampered_or_wrongly_signed_offline_event_is_refused(offline):
     payload, header = offline.event_for(intent)
     body = json.loads(payload)
     body["data"]["object"]["amount"] = 999999
-    with pytest.raises(WebhookSignatureError):
+    with pytest.raises(WebhookSignatureError) as caught:
         offline.parse_webhook(payload=json.dumps(body).encode(), signature_header=header)
-    with pytest.raises(WebhookSignatureError):
+    assert caught.value.code == "bad_signature"
+    with pytest.raises(WebhookSignatureError) as caught:
         offline.parse_webhook(payload=payload, signature_header=sign(payload, "whsec_guess"))
+    assert caught.value.code == "bad_signature"
     stale_payload, stale_header = offline.event_for(intent, timestamp=int(time.time()) - 3600)
-    with pytest.raises(WebhookSignatureError):
+    with pytest.raises(WebhookSignatureError) as caught:
         offline.parse_webhook(payload=stale_payload, signature_header=stale_header)
+    assert caught.value.code == "bad_signature"
 
 
 def test_the_offline_webhook_secret_is_not_the_stripe_one(offline, settings):
     settings.STRIPE_WEBHOOK_SECRET = "whsec_stripe"
     payload = json.dumps({"id": "evt_1", "type": "x", "data": {"object": {}}}).encode()
-    with pytest.raises(WebhookSignatureError):
+    with pytest.raises(WebhookSignatureError) as caught:
         offline.parse_webhook(payload=payload, signature_header=sign(payload, "whsec_stripe"))
+    assert caught.value.code == "bad_signature"
     assert offline.webhook_secret.startswith("whsec_off_")
 
 
@@ -175,8 +188,9 @@ def test_get_provider_builds_stripe_from_settings(settings):
 def test_stripe_without_a_secret_key_says_so(settings):
     settings.PAYMENT_PROVIDER = "stripe"
     settings.STRIPE_SECRET_KEY = ""
-    with translation.override("en"), pytest.raises(PaymentError, match="not configured"):
+    with translation.override("en"), pytest.raises(PaymentError, match="not configured") as caught:
         get_provider().retrieve_intent("pi_1")
+    assert caught.value.code == "not_configured"
 
 
 def test_an_unknown_provider_is_a_configuration_error(settings):

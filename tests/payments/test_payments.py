@@ -1,4 +1,4 @@
-"""Payments end to end below the browser: start, confirm, webhooks, refunds (issue #6 item 4).
+"""Payments end to end below the browser: start, confirm, webhooks, refunds.
 
 The offline provider covers the embedded demo; the Stripe provider runs against the real
 localstripe server started by conftest.py, including webhooks that localstripe itself signs
@@ -26,7 +26,7 @@ from marketplace.payments.providers import OfflineProvider
 from marketplace.payments.selectors import amount_due
 from marketplace.payments.tasks import payments_retry_refunds
 from tests import factories as f
-from tests.ledger import build_world
+from tests.ledger import build_paying_world
 from tests.payments import sign
 from tests.payments.conftest import SECRET_KEY, WEBHOOK_SECRET
 
@@ -36,26 +36,7 @@ PAID = LedgerEntry.Kind.PAID
 
 @pytest.fixture
 def world(db):
-    w = build_world()
-    district = w.school.district
-    f.ChargingStandardFactory(district=district, unit="per_session", cap_amount=M("10.00"))
-    f.ChargingStandardFactory(
-        district=district, service_kind="enrichment", unit="per_session", cap_amount=M("80.00")
-    )
-    w.child = w.children[0]
-    w.parent = f.ParentFactory(household=w.child.household).user
-    return w
-
-
-@pytest.fixture
-def stripe_settings(settings, localstripe):
-    settings.PAYMENT_PROVIDER = "stripe"
-    settings.STRIPE_SECRET_KEY = SECRET_KEY
-    settings.STRIPE_PUBLISHABLE_KEY = "pk_test_marketplace"
-    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
-    settings.STRIPE_API_BASE = localstripe.url
-    settings.STRIPE_JS_URL = f"{localstripe.url}/js.stripe.com/v3/"
-    return settings
+    return build_paying_world()
 
 
 def paid_entries(child):
@@ -122,17 +103,20 @@ def test_start_is_idempotent_and_confirm_writes_the_ledger_once(world):
     assert PaymentEvent.objects.filter(payment=first).count() == 1
     assert ledger_invariants_hold() == []
 
-    with pytest.raises(services.PaymentRefused):
+    with pytest.raises(services.PaymentRefused) as caught:
         services.payment_confirm(payment=first, payment_method="pm_card_visa")
-    with translation.override("en"), pytest.raises(services.PaymentRefused, match="Nothing is due"):
+    assert caught.value.code == "payment_not_pending"
+    with translation.override("en"), pytest.raises(services.PaymentRefused, match="Nothing is due") as caught:
         services.payment_start(child=world.child, term=world.term, user=world.parent)
+    assert caught.value.code == "payment_nothing_due"
     assert amount_due(child=world.child, term=world.term) == []
 
 
 def test_a_declined_card_writes_nothing_and_says_why(world):
     payment = services.payment_start(child=world.child, term=world.term, user=world.parent)
-    with translation.override("en"), pytest.raises(services.PaymentRefused, match="declined"):
+    with translation.override("en"), pytest.raises(services.PaymentRefused, match="declined") as caught:
         services.payment_confirm(payment=payment, payment_method="pm_card_visa_chargeDeclined")
+    assert caught.value.code == "payment_declined"
     payment.refresh_from_db()
     assert payment.status == Payment.Status.PENDING and payment.failure
     assert not paid_entries(world.child).exists()
@@ -140,8 +124,9 @@ def test_a_declined_card_writes_nothing_and_says_why(world):
 
 def test_start_refuses_a_child_without_household(world):
     orphan = f.ChildFactory(school_class=world.school_class, household=None)
-    with pytest.raises(services.PaymentRefused):
+    with pytest.raises(services.PaymentRefused) as caught:
         services.payment_start(child=orphan, term=world.term, user=world.parent)
+    assert caught.value.code == "payment_no_household"
     assert not Payment.objects.exists()
 
 
@@ -262,8 +247,9 @@ def test_localstripe_confirm_and_return_record_the_payment_without_a_webhook(wor
 
 def test_localstripe_declined_card(world, stripe_settings):
     payment = services.payment_start(child=world.child, term=world.term, user=world.parent)
-    with pytest.raises(services.PaymentRefused):
+    with pytest.raises(services.PaymentRefused) as caught:
         services.payment_confirm(payment=payment, payment_method="pm_card_chargeDeclined")
+    assert caught.value.code == "payment_gateway_error"
     payment.refresh_from_db()
     assert payment.status == Payment.Status.PENDING and not paid_entries(world.child).exists()
 

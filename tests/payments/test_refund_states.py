@@ -21,8 +21,7 @@ from marketplace.payments.providers import Intent
 from marketplace.risk.models import RiskAssessment
 from marketplace.risk.services import risk_grade_vendor
 from tests import factories as f
-from tests.ledger import build_world, withdraw
-from tests.payments.conftest import SECRET_KEY, WEBHOOK_SECRET
+from tests.ledger import build_paying_world, withdraw
 
 M = Decimal
 D = datetime.date
@@ -30,27 +29,9 @@ D = datetime.date
 
 @pytest.fixture
 def world(db):
-    w = build_world()
-    district = w.school.district
-    f.ChargingStandardFactory(district=district, unit="per_session", cap_amount=M("10.00"))
-    f.ChargingStandardFactory(
-        district=district, service_kind="enrichment", unit="per_session", cap_amount=M("80.00")
-    )
-    w.child = w.children[0]
-    w.parent = f.ParentFactory(household=w.child.household, user__email="parent@example.org").user
+    w = build_paying_world(parent_email="parent@example.org")
     w.admin = f.SchoolAdminFactory(school=w.school).user
     return w
-
-
-@pytest.fixture
-def stripe_settings(settings, localstripe):
-    settings.PAYMENT_PROVIDER = "stripe"
-    settings.STRIPE_SECRET_KEY = SECRET_KEY
-    settings.STRIPE_PUBLISHABLE_KEY = "pk_test_marketplace"
-    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
-    settings.STRIPE_API_BASE = localstripe.url
-    settings.STRIPE_JS_URL = f"{localstripe.url}/js.stripe.com/v3/"
-    return settings
 
 
 def paid(world) -> Payment:
@@ -121,8 +102,9 @@ def refused_refund(world, capture):
     """A payment the gateway's charge then failed on (declined card), recorded as paid from the
     gateway's report; the refund of a withdrawal is refused by localstripe."""
     payment = services.payment_start(child=world.child, term=world.term, user=world.parent)
-    with pytest.raises(services.PaymentRefused):
+    with pytest.raises(services.PaymentRefused) as caught:
         services.payment_confirm(payment=payment, payment_method="pm_card_chargeDeclined")
+    assert caught.value.code == "payment_gateway_error"
     intent = Intent(
         id=payment.intent_id, client_secret="", amount=payment.amount, currency="cny", status="succeeded"
     )

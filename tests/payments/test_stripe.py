@@ -78,16 +78,18 @@ def test_the_same_idempotency_key_gives_the_same_intent(stripe_provider):
 def test_reusing_a_key_with_other_parameters_is_refused(stripe_provider):
     shared = key()
     stripe_provider.create_intent(amount=Decimal("50.00"), reference="r1", idempotency_key=shared)
-    with pytest.raises(PaymentError):
+    with pytest.raises(PaymentError) as caught:
         stripe_provider.create_intent(amount=Decimal("60.00"), reference="r1", idempotency_key=shared)
+    assert caught.value.code == "gateway_unavailable"
 
 
 @pytest.mark.parametrize(
     "amount", [Decimal("0"), Decimal("-1.00"), Decimal("1.005"), Decimal("NaN"), 1.5, "12"]
 )
 def test_bad_amounts_are_refused_before_the_gateway(stripe_provider, amount):
-    with pytest.raises(PaymentError):
+    with pytest.raises(PaymentError) as caught:
         stripe_provider.create_intent(amount=amount, reference="r", idempotency_key=key())
+    assert caught.value.code == "bad_amount"
 
 
 def test_a_test_card_pays_the_intent(stripe_provider):
@@ -102,21 +104,24 @@ def test_a_declining_test_card_raises_declined(stripe_provider):
     # Stripe's "attaches, but the charge fails" test card (pm_card_visa_chargeDeclined only
     # declines when attached to a customer, in localstripe as in Stripe).
     intent = stripe_provider.create_intent(amount=Decimal("10.00"), reference="r", idempotency_key=key())
-    with pytest.raises(PaymentDeclined):
+    with pytest.raises(PaymentDeclined) as caught:
         stripe_provider.confirm_test_card(intent.id, payment_method="pm_card_chargeCustomerFail")
+    assert caught.value.code == "card_declined"
     assert stripe_provider.retrieve_intent(intent.id).status == "requires_payment_method"
 
 
 def test_live_keys_never_take_test_cards(localstripe):
     live = StripeProvider(secret_key="sk_live_x", webhook_secret=WEBHOOK_SECRET, api_base=localstripe.url)
     assert not live.supports_test_cards
-    with pytest.raises(PaymentError):
+    with pytest.raises(PaymentError) as caught:
         live.confirm_test_card("pi_whatever")
+    assert caught.value.code == "no_test_cards"
 
 
 def test_an_unknown_intent_is_not_found(stripe_provider):
-    with pytest.raises(IntentNotFound):
+    with pytest.raises(IntentNotFound) as caught:
         stripe_provider.retrieve_intent("pi_doesnotexist")
+    assert caught.value.code == "not_found"
 
 
 def test_part_of_a_payment_is_refunded_once_per_key(localstripe, stripe_provider):
@@ -143,8 +148,9 @@ def test_part_of_a_payment_is_refunded_once_per_key(localstripe, stripe_provider
 
 def test_an_unpaid_intent_cannot_be_refunded(stripe_provider):
     intent = stripe_provider.create_intent(amount=Decimal("5.00"), reference="r", idempotency_key=key())
-    with pytest.raises(PaymentError):
+    with pytest.raises(PaymentError) as caught:
         stripe_provider.refund(intent_id=intent.id, amount=Decimal("5.00"), idempotency_key=key())
+    assert caught.value.code == "gateway_refused"
 
 
 def event_payload(intent_id="pi_123", amount=12345, event_type="payment_intent.succeeded") -> bytes:
@@ -206,29 +212,33 @@ def test_a_refund_event_names_its_intent_and_refunded_amount(stripe_provider):
 )
 def test_a_bad_signature_is_refused(stripe_provider, make_header):
     payload = event_payload()
-    with pytest.raises(WebhookSignatureError):
+    with pytest.raises(WebhookSignatureError) as caught:
         stripe_provider.parse_webhook(payload=payload, signature_header=make_header(payload))
+    assert caught.value.code == "bad_signature"
 
 
 def test_a_tampered_payload_is_refused(stripe_provider):
     payload = event_payload(amount=100)
     header = sign(payload, WEBHOOK_SECRET)
     tampered = payload.replace(b"100", b"100000")
-    with pytest.raises(WebhookSignatureError):
+    with pytest.raises(WebhookSignatureError) as caught:
         stripe_provider.parse_webhook(payload=tampered, signature_header=header)
+    assert caught.value.code == "bad_signature"
 
 
 def test_a_signed_body_that_is_not_an_event_is_refused(stripe_provider):
     payload = b'{"hello": "world"}'
-    with pytest.raises(WebhookSignatureError):
+    with pytest.raises(WebhookSignatureError) as caught:
         stripe_provider.parse_webhook(payload=payload, signature_header=sign(payload, WEBHOOK_SECRET))
+    assert caught.value.code == "bad_payload"
 
 
 def test_no_webhook_secret_never_means_no_check(localstripe):
     provider = StripeProvider(secret_key=SECRET_KEY, webhook_secret="", api_base=localstripe.url)
     payload = event_payload()
-    with pytest.raises(WebhookSignatureError):
+    with pytest.raises(WebhookSignatureError) as caught:
         provider.parse_webhook(payload=payload, signature_header=sign(payload, ""))
+    assert caught.value.code == "no_secret"
 
 
 def test_a_webhook_sent_by_the_gateway_itself_parses(localstripe, stripe_provider):

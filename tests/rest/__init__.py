@@ -98,6 +98,19 @@ def build_world(*, start=TERM_START, end=TERM_END, publish_from=TERM_START, duti
     )
 
 
+def build_claims_world(users=("wang", "li", "chen")) -> SimpleNamespace:
+    """``build_world()`` where 王丽, 李娜 and 陈刚 have two duties each (two credits), with a
+    teacher's user ``<name>_user`` for each staff member named in ``users`` and the
+    school's administrator ``admin``."""
+    world = build_world()
+    for staff in (world.wang, world.li, world.chen):
+        give_duties(staff, world.term, 2)  # two credits each
+    for name in users:
+        setattr(world, f"{name}_user", f.TeacherFactory(school=world.school, staff=getattr(world, name)).user)
+    world.admin = f.SchoolAdminFactory(school=world.school).user
+    return world
+
+
 def give_duties(staff, term, count: int, *, first=None) -> list[DutyRecord]:
     """``count`` duty records of ``staff`` in ``term`` on sessions made for the purpose
     (daily supervisions of a class of their school from ``first``, by default the term's start)."""
@@ -122,14 +135,12 @@ def give_duties(staff, term, count: int, *, first=None) -> list[DutyRecord]:
     records = []
     for i in range(count):
         day = first + datetime.timedelta(days=i)
-        session = DatedSession.objects.create(
+        session = f.dated_session(
+            run,
+            day,
+            slot,
             school=school,
             term=term,
-            run=run,
-            date=day,
-            slot=slot,
-            start=slot.start,
-            end=slot.end,
             kind=DatedSession.Kind.SUPERVISION,
             school_class=school_class,
             staff=staff,

@@ -16,7 +16,7 @@ from scheduling.rest.services import (
 )
 from scheduling.timetables.models import DatedSession
 from tests import factories as f
-from tests.rest import BEFORE, MONDAY, WEDNESDAY, D, build_world, give_duties
+from tests.rest import BEFORE, MONDAY, WEDNESDAY, D, build_claims_world, build_world
 
 pytestmark = pytest.mark.django_db
 
@@ -29,14 +29,7 @@ def english():
 
 @pytest.fixture
 def world():
-    world = build_world()
-    for staff in (world.wang, world.li, world.chen):
-        give_duties(staff, world.term, 2)  # two credits each
-    world.wang_user = f.TeacherFactory(school=world.school, staff=world.wang).user
-    world.li_user = f.TeacherFactory(school=world.school, staff=world.li).user
-    world.chen_user = f.TeacherFactory(school=world.school, staff=world.chen).user
-    world.admin = f.SchoolAdminFactory(school=world.school).user
-    return world
+    return build_claims_world()
 
 
 def session(world, day, **kwargs):
@@ -153,16 +146,20 @@ def test_cancelling_restores_the_session_and_the_credit(world, django_capture_on
 
 def test_cancel_refusals(world):
     result = claim(world, world.wang, MONDAY)
-    with pytest.raises(RestError, match="may not cancel"):
+    with pytest.raises(RestError, match="may not cancel") as caught:
         rest_claim_cancel(claim=result, user=world.li_user, today=BEFORE)
-    with pytest.raises(RestError, match="only before the day"):
+    assert caught.value.code == "not_allowed"
+    with pytest.raises(RestError, match="only before the day") as caught:
         rest_claim_cancel(claim=result, user=world.wang_user, today=MONDAY)
+    assert caught.value.code == "day_passed"
     other_admin = f.SchoolAdminFactory().user
-    with pytest.raises(RestError, match="may not cancel"):
+    with pytest.raises(RestError, match="may not cancel") as caught:
         rest_claim_cancel(claim=result, user=other_admin, today=BEFORE)
+    assert caught.value.code == "not_allowed"
     rest_claim_cancel(claim=result, user=world.admin, today=BEFORE)  # the school's administrator may
-    with pytest.raises(RestError, match="approved or pending"):
+    with pytest.raises(RestError, match="approved or pending") as caught:
         rest_claim_cancel(claim=result, user=world.wang_user, today=BEFORE)
+    assert caught.value.code == "not_live"
 
 
 def test_claim_refusals(world):
@@ -183,27 +180,31 @@ def test_claim_refusals(world):
 def test_no_credit_at_all_is_refused():
     world = build_world()
     user = f.TeacherFactory(school=world.school, staff=world.wang).user
-    with translation.override("en"), pytest.raises(RestError, match="no rest day left"):
+    with translation.override("en"), pytest.raises(RestError, match="no rest day left") as caught:
         rest_claim(staff=world.wang, date=MONDAY, user=user, today=BEFORE)
+    assert caught.value.code == "no_credit"
     assert not RestClaim.objects.exists()
 
 
 def test_admin_approves_a_pending_claim_with_a_note(world):
     claim(world, world.wang, MONDAY)
     pending = claim(world, world.li, MONDAY, user=world.li_user)
-    with pytest.raises(RestError, match="say in the note"):
+    with pytest.raises(RestError, match="say in the note") as caught:
         rest_claim_decide(claim=pending, user=world.admin, approve=True, note="", today=BEFORE)
-    with pytest.raises(RestError, match="Only an administrator"):
+    assert caught.value.code == "note_required"
+    with pytest.raises(RestError, match="Only an administrator") as caught:
         rest_claim_decide(
             claim=pending, user=f.SchoolAdminFactory().user, approve=True, note="x", today=BEFORE
         )
+    assert caught.value.code == "not_admin"
     decided = rest_claim_decide(
         claim=pending, user=world.admin, approve=True, note="The head covers 3-3.", today=BEFORE
     )
     assert (decided.status, decided.automatic, decided.decided_by) == ("approved", False, world.admin)
     assert decided.uncovered and decided.uncovered[0]["class"] == "3-3"
-    with pytest.raises(RestError, match="already been decided"):
+    with pytest.raises(RestError, match="already been decided") as caught:
         rest_claim_decide(claim=pending, user=world.admin, approve=False, today=BEFORE)
+    assert caught.value.code == "already_decided"
 
 
 def test_admin_approval_hands_over_what_has_become_coverable(world):
@@ -236,7 +237,7 @@ def test_policy_update_by_the_schools_administrator_only(world):
         expiry_day=31,
     )
     assert (policy.duties_per_credit, policy.max_credits_per_term, policy.expiry_month) == (2, None, 7)
-    with pytest.raises(RestError, match="Only an administrator"):
+    with pytest.raises(RestError, match="Only an administrator") as caught:
         rest_policy_update(
             school=world.school,
             user=world.wang_user,
@@ -245,7 +246,8 @@ def test_policy_update_by_the_schools_administrator_only(world):
             expiry_month=8,
             expiry_day=31,
         )
-    with pytest.raises(RestError):
+    assert caught.value.code == "not_admin"
+    with pytest.raises(RestError) as caught:
         rest_policy_update(
             school=world.school,
             user=world.admin,
@@ -254,6 +256,7 @@ def test_policy_update_by_the_schools_administrator_only(world):
             expiry_month=13,
             expiry_day=31,
         )
+    assert caught.value.code == "invalid_policy"
 
 
 def test_the_teachers_own_cancellation_says_so(world):

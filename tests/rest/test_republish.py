@@ -14,8 +14,7 @@ from scheduling.rest.services import rest_claim, rest_claim_decide
 from scheduling.timetables.assembly import staff_key
 from scheduling.timetables.models import DatedSession, TimetableRun
 from scheduling.timetables.publishing import publish
-from tests import factories as f
-from tests.rest import BEFORE, MONDAY, D, build_world, give_duties
+from tests.rest import BEFORE, MONDAY, D, build_claims_world
 
 pytestmark = pytest.mark.django_db
 
@@ -30,13 +29,7 @@ def english():
 
 @pytest.fixture
 def world():
-    world = build_world()
-    for staff in (world.wang, world.li, world.chen):
-        give_duties(staff, world.term, 2)
-    world.wang_user = f.TeacherFactory(school=world.school, staff=world.wang).user
-    world.chen_user = f.TeacherFactory(school=world.school, staff=world.chen).user
-    world.admin = f.SchoolAdminFactory(school=world.school).user
-    return world
+    return build_claims_world(users=("wang", "chen"))
 
 
 def second_run(world, *, chen_unavailable_monday=False) -> TimetableRun:

@@ -4,6 +4,8 @@ rule allows (data: ``reduced_quorum``); a bureau officer sees every round of the
 and can hand one over or lower its quorum, with a reason."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from marketplace.courses.models import Course
@@ -94,6 +96,7 @@ def test_a_reduced_quorum_above_the_quorum_is_refused():
             pass_mark=60,
             criteria=[{"code": "x", "name": "甲", "max_score": 100}],
         )
+    assert excinfo.value.code == "reduced_quorum_invalid"
     assert excinfo.value.error_dict["reduced_quorum"][0].code == "reduced_quorum_invalid"
 
 
@@ -180,3 +183,31 @@ def test_a_conflict_that_leaves_the_quorum_reachable_changes_nothing():
     review.refresh_from_db()
     assert review.committee.district_id == district.pk and review.quorum == 3
     assert not ReviewHandover.objects.exists()
+
+
+def test_the_officers_round_page_writes_nothing_and_stores_a_new_committee_only_on_handover(client):
+    # The city committee has never been used: reading the page must not create it (nor
+    # its rubric); handing the round to it stores it then.
+    district = f.DistrictFactory()
+    vendor, clerk = vendor_member(district=district)
+    reviewers(district, 3)
+    reviewers(None, 3)
+    _course, review = submitted(vendor, clerk)
+    assert not ReviewCommittee.objects.filter(district=None).exists()
+    client.force_login(f.BureauOfficerFactory(district=district).user)
+    url = reverse("reviews:officer_round", args=[review.pk])
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    writes = [
+        q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+    ]
+    assert writes == []
+    assert not ReviewCommittee.objects.filter(district=None).exists()
+    assert 'value="new-city"' in response.text  # still offered, stored on first use
+
+    response = client.post(url, {"committee": "new-city", "quorum": 3, "reason": "交市级评审"})
+    assert response.status_code == 302
+    review.refresh_from_db()
+    assert review.committee.district_id is None
+    assert review.committee.criteria.exists()  # stored with the default rubric

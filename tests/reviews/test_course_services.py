@@ -52,8 +52,9 @@ def test_an_approved_vendor_creates_a_draft_with_plans_and_instructors(sent):
 @pytest.mark.parametrize("status", [s for s in Vendor.Status.values if s != "approved"])
 def test_only_an_approved_vendor_may_create_a_course(status):
     vendor, user = vendor_member(status=status)
-    with pytest.raises(CourseError):
+    with pytest.raises(CourseError) as caught:
         course_create(vendor=vendor, user=user, **course_fields(vendor))
+    assert caught.value.code == "vendor_not_approved"
     assert not Course.objects.exists()
 
 
@@ -62,6 +63,7 @@ def test_an_academic_category_is_refused_by_the_service():
     academic = f.CategoryFactory(is_academic=True)
     with pytest.raises(CourseError) as excinfo:
         course_create(vendor=vendor, user=user, **course_fields(vendor, category=academic))
+    assert excinfo.value.code == "category_academic"
     assert "category" in errors_of(excinfo)
     assert not Course.objects.exists()
 
@@ -71,27 +73,29 @@ def test_another_vendors_instructor_is_refused():
     stranger = f.InstructorFactory()
     with pytest.raises(CourseError) as excinfo:
         course_create(vendor=vendor, user=user, instructors=[stranger], **course_fields(vendor))
+    assert excinfo.value.code == "not_own_instructor"
     assert "instructors" in errors_of(excinfo)
     assert not Course.objects.exists()
 
 
 @pytest.mark.parametrize(
-    "overrides, field",
+    "overrides, field, code",
     [
-        ({"grade_min": 5, "grade_max": 3}, "grade_max"),
-        ({"grade_min": 0}, "grade_min"),
-        ({"grade_max": 10}, "grade_max"),
-        ({"sessions": 0}, "sessions"),
-        ({"sessions": 61}, "sessions"),
-        ({"price_per_session": Decimal("-1")}, "price_per_session"),
-        ({"materials_fee": Decimal("-0.01")}, "materials_fee"),
-        ({"title": "  "}, "title"),
+        ({"grade_min": 5, "grade_max": 3}, "grade_max", "grades_reversed"),
+        ({"grade_min": 0}, "grade_min", "grade_out_of_range"),
+        ({"grade_max": 10}, "grade_max", "grade_out_of_range"),
+        ({"sessions": 0}, "sessions", "sessions_too_few"),
+        ({"sessions": 61}, "sessions", "sessions_too_many"),
+        ({"price_per_session": Decimal("-1")}, "price_per_session", "amount_negative"),
+        ({"materials_fee": Decimal("-0.01")}, "materials_fee", "amount_negative"),
+        ({"title": "  "}, "title", "blank"),  # the model's own check, with Django's code
     ],
 )
-def test_bad_input_is_refused_on_its_field(overrides, field):
+def test_bad_input_is_refused_on_its_field(overrides, field, code):
     vendor, user = vendor_member()
     with pytest.raises(CourseError) as excinfo:
         course_create(vendor=vendor, user=user, **course_fields(vendor, **overrides))
+    assert excinfo.value.code == code
     assert field in errors_of(excinfo)
     assert not Course.objects.exists()
 
@@ -128,8 +132,9 @@ def test_shortening_a_course_drops_the_plans_past_its_end():
 def test_a_course_under_review_or_approved_cannot_be_edited(status):
     vendor, user = vendor_member()
     course = f.CourseFactory(vendor=vendor, review_status=status, title="原标题")
-    with pytest.raises(CourseError):
+    with pytest.raises(CourseError) as caught:
         course_update(course=course, user=user, title="新标题")
+    assert caught.value.code == "not_editable"
     course.refresh_from_db()
     assert course.title == "原标题"
 
@@ -157,19 +162,20 @@ def test_a_document_is_filed_with_its_checked_type(sent):
 
 
 @pytest.mark.parametrize(
-    "name, content",
+    "name, content, code",
     [
-        ("syllabus.pdf", b"MZ\x90\x00 not a pdf at all"),  # a program disguised as a PDF
-        ("syllabus.exe", b"%PDF-1.4 ..."),
-        ("photo.png", b"%PDF-1.4 ..."),  # the name and the bytes disagree
-        ("empty.pdf", b""),
+        ("syllabus.pdf", b"MZ\x90\x00 not a pdf at all", "document_content"),  # a program disguised as a PDF
+        ("syllabus.exe", b"%PDF-1.4 ...", "document_type"),
+        ("photo.png", b"%PDF-1.4 ...", "document_content"),  # the name and the bytes disagree
+        ("empty.pdf", b"", "document_empty"),
     ],
 )
-def test_a_bad_file_is_refused_and_nothing_is_written(name, content):
+def test_a_bad_file_is_refused_and_nothing_is_written(name, content, code):
     vendor, user = vendor_member()
     course = ready_course(vendor, user)
     with pytest.raises(CourseError) as excinfo:
         course_document_add(course=course, user=user, title="大纲", upload=pdf(name, content))
+    assert excinfo.value.code == code
     assert "file" in errors_of(excinfo)
     assert not CourseDocument.objects.exists()
 
@@ -178,8 +184,9 @@ def test_a_too_large_file_is_refused(settings):
     settings.DOCUMENT_MAX_BYTES = 20
     vendor, user = vendor_member()
     course = ready_course(vendor, user)
-    with pytest.raises(CourseError):
+    with pytest.raises(CourseError) as caught:
         course_document_add(course=course, user=user, title="大纲", upload=pdf("big.png", PNG))
+    assert caught.value.code == "document_size"
     assert not CourseDocument.objects.exists()
 
 
@@ -189,10 +196,12 @@ def test_documents_cannot_be_added_or_removed_under_review():
     document = course_document_add(course=course, user=user, title="大纲", upload=pdf())
     reviewers(vendor.district, 3)
     course_submit(course=course, user=user)
-    with pytest.raises(CourseError):
+    with pytest.raises(CourseError) as caught:
         course_document_add(course=course, user=user, title="补充", upload=pdf())
-    with pytest.raises(CourseError):
+    assert caught.value.code == "not_editable"
+    with pytest.raises(CourseError) as caught:
         course_document_remove(document=document, user=user)
+    assert caught.value.code == "not_editable"
     assert CourseDocument.objects.count() == 1
 
 
@@ -240,6 +249,7 @@ def test_submission_is_refused_while_a_session_has_no_plan():
     SessionPlan.objects.filter(course=course, number=2).delete()
     with pytest.raises(CourseError) as excinfo:
         course_submit(course=course, user=user)
+    assert excinfo.value.code == "incomplete"
     assert "2" in " ".join(excinfo.value.messages)
     course.refresh_from_db()
     assert course.review_status == "draft"
@@ -250,8 +260,9 @@ def test_submission_is_refused_without_an_instructor():
     vendor, user = vendor_member()
     course = ready_course(vendor, user)
     course.instructors.clear()
-    with pytest.raises(CourseError):
+    with pytest.raises(CourseError) as caught:
         course_submit(course=course, user=user)
+    assert caught.value.code == "incomplete"
     assert not CourseReview.objects.exists()
 
 
@@ -259,8 +270,9 @@ def test_submission_is_refused_once_the_vendor_is_suspended():
     vendor, user = vendor_member()
     course = ready_course(vendor, user)
     Vendor.objects.filter(pk=vendor.pk).update(status=Vendor.Status.SUSPENDED)
-    with pytest.raises(CourseError):
+    with pytest.raises(CourseError) as caught:
         course_submit(course=course, user=user)
+    assert caught.value.code == "incomplete"
     course.refresh_from_db()
     assert course.review_status == "draft"
     assert not CourseReview.objects.exists()
@@ -270,8 +282,9 @@ def test_submission_is_refused_for_an_academic_course():
     vendor, user = vendor_member()
     course = ready_course(vendor, user)
     Course.objects.filter(pk=course.pk).update(category=f.CategoryFactory(is_academic=True))
-    with pytest.raises(CourseError):
+    with pytest.raises(CourseError) as caught:
         course_submit(course=course, user=user)
+    assert caught.value.code == "incomplete"
     assert not CourseReview.objects.exists()
 
 
@@ -279,8 +292,9 @@ def test_a_course_under_review_cannot_be_submitted_again():
     vendor, user = vendor_member()
     course = ready_course(vendor, user)
     course_submit(course=course, user=user)
-    with pytest.raises(CourseError):
+    with pytest.raises(CourseError) as caught:
         course_submit(course=course, user=user)
+    assert caught.value.code == "not_editable"
     assert CourseReview.objects.filter(course=course).count() == 1
 
 

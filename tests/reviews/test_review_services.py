@@ -156,8 +156,9 @@ def test_a_reviewer_who_works_for_the_vendor_is_excluded():
     course, review = submitted(vendor, user)
     assert review.committee.district == vendor.district  # three eligible reach the quorum
     assert review.pk not in {r.pk for r in selectors.rounds_to_score(user=members[3])}
-    with pytest.raises(ReviewError):
+    with pytest.raises(ReviewError) as caught:
         score(review, members[3])
+    assert caught.value.code == "linked_to_vendor"
     assert not ReviewScore.objects.exists()
 
 
@@ -168,8 +169,9 @@ def test_a_reviewer_who_declared_a_link_is_excluded():
     assert review.pk in {r.pk for r in selectors.rounds_to_score(user=members[0])}
     conflict_declare(reviewer=members[0], vendor=vendor, note="曾在该机构任教")
     assert review.pk not in {r.pk for r in selectors.rounds_to_score(user=members[0])}
-    with pytest.raises(ReviewError):
+    with pytest.raises(ReviewError) as caught:
         score(review, members[0])
+    assert caught.value.code == "linked_to_vendor"
     assert not ReviewScore.objects.exists()
     # Declaring twice keeps one record.
     conflict_declare(reviewer=members[0], vendor=vendor)
@@ -181,11 +183,13 @@ def test_a_reviewer_of_another_committee_is_refused():
     reviewers(vendor.district, 3)
     outsider = reviewers(f.DistrictFactory(), 1)[0]
     course, review = submitted(vendor, user)
-    with pytest.raises(ReviewError):
+    with pytest.raises(ReviewError) as caught:
         score(review, outsider)
+    assert caught.value.code == "not_on_committee"
     city = reviewers(None, 1)[0]
-    with pytest.raises(ReviewError):
+    with pytest.raises(ReviewError) as caught:
         score(review, city)
+    assert caught.value.code == "not_on_committee"
     assert not ReviewScore.objects.exists()
 
 
@@ -194,8 +198,9 @@ def test_a_second_score_by_the_same_reviewer_is_refused():
     a, *_rest = reviewers(vendor.district, 3)
     course, review = submitted(vendor, user)
     score(review, a, "approve")
-    with pytest.raises(ReviewError):
+    with pytest.raises(ReviewError) as caught:
         score(review, a, "reject")
+    assert caught.value.code == "already_scored"
     assert ReviewScore.objects.filter(reviewer=a).get().recommendation == "approve"
 
 
@@ -205,30 +210,33 @@ def test_scores_are_append_only():
     course, review = submitted(vendor, user)
     row = score(review, a)
     row.comment = "changed"
-    with pytest.raises(AppendOnlyError):
+    with pytest.raises(AppendOnlyError) as caught:
         row.save()
-    with pytest.raises(AppendOnlyError):
+    assert caught.value.code == "append_only"
+    with pytest.raises(AppendOnlyError) as caught:
         row.delete()
+    assert caught.value.code == "append_only"
 
 
 @pytest.mark.parametrize(
-    "change",
+    "change, code",
     [
-        {"safety": 21},  # above the criterion's 20
-        {"safety": -1},
-        {"safety": None},
-        {"safety": "7.5"},
-        {"made-up": 3},
+        ({"safety": 21}, "score_range"),  # above the criterion's 20
+        ({"safety": -1}, "score_range"),
+        ({"safety": None}, "score_missing"),
+        ({"safety": "7.5"}, "score_missing"),
+        ({"made-up": 3}, "score_unknown"),
     ],
 )
-def test_a_bad_score_is_refused_and_nothing_is_written(change):
+def test_a_bad_score_is_refused_and_nothing_is_written(change, code):
     vendor, user = vendor_member()
     a, *_rest = reviewers(vendor.district, 3)
     course, review = submitted(vendor, user)
     scores = full_scores(review)
     scores.update(change)
-    with pytest.raises(ReviewError):
+    with pytest.raises(ReviewError) as caught:
         score_record(review=review, reviewer=a, scores=scores, recommendation="approve")
+    assert caught.value.code == code
     assert not ReviewScore.objects.exists()
 
 
@@ -236,8 +244,9 @@ def test_a_recommendation_must_be_approve_or_reject():
     vendor, user = vendor_member()
     a, *_rest = reviewers(vendor.district, 3)
     course, review = submitted(vendor, user)
-    with pytest.raises(ReviewError):
+    with pytest.raises(ReviewError) as caught:
         score_record(review=review, reviewer=a, scores=full_scores(review), recommendation="maybe")
+    assert caught.value.code == "recommendation_unknown"
     assert not ReviewScore.objects.exists()
 
 
@@ -247,8 +256,9 @@ def test_a_decided_round_takes_no_more_scores():
     course, review = submitted(vendor, user)
     for reviewer in members[:3]:
         score(review, reviewer)
-    with pytest.raises(ReviewError):
+    with pytest.raises(ReviewError) as caught:
         score(review, members[3])
+    assert caught.value.code == "review_decided"
     assert ReviewScore.objects.count() == 3
 
 
@@ -362,6 +372,7 @@ def test_the_pass_mark_cannot_exceed_the_rubrics_total():
     district = f.DistrictFactory()
     with pytest.raises(ReviewError) as excinfo:
         set_committee(district, pass_mark=101)
+    assert excinfo.value.code == "pass_mark_above_total"
     assert "pass_mark" in excinfo.value.message_dict
     assert committee_for(district).pass_mark == 60
 
@@ -371,22 +382,27 @@ def test_the_chair_must_be_on_the_committee():
     stranger = reviewers(f.DistrictFactory(), 1)[0]
     with pytest.raises(ReviewError) as excinfo:
         set_committee(district, chair=stranger)
+    assert excinfo.value.code == "chair_not_reviewer"
     assert "chair" in excinfo.value.message_dict
 
 
 @pytest.mark.parametrize(
-    "criteria",
+    "criteria, code",
     [
-        [],
-        [{"code": "a", "name": "甲", "max_score": 50}, {"code": "a", "name": "乙", "max_score": 50}],
-        [{"code": "a", "name": "", "max_score": 50}],
-        [{"code": "a", "name": "甲", "max_score": 0}],
+        ([], "criteria_empty"),
+        (
+            [{"code": "a", "name": "甲", "max_score": 50}, {"code": "a", "name": "乙", "max_score": 50}],
+            "criterion_code_twice",
+        ),
+        ([{"code": "a", "name": "", "max_score": 50}], "criterion_incomplete"),
+        ([{"code": "a", "name": "甲", "max_score": 0}], "criterion_score_range"),
     ],
 )
-def test_a_bad_rubric_is_refused_and_the_old_one_kept(criteria):
+def test_a_bad_rubric_is_refused_and_the_old_one_kept(criteria, code):
     district = f.DistrictFactory()
-    with pytest.raises(ReviewError):
+    with pytest.raises(ReviewError) as caught:
         set_committee(district, pass_mark=0, criteria=criteria)
+    assert caught.value.code == code
     assert committee_for(district).criteria.count() == 5
 
 
@@ -428,8 +444,9 @@ def test_a_committee_without_a_rubric_cannot_open_a_round():
     vendor, user = vendor_member()
     committee_for(None).criteria.all().delete()
     course = ready_course(vendor, user)
-    with pytest.raises(ReviewError):
+    with pytest.raises(ReviewError) as caught:
         course_submit(course=course, user=user)
+    assert caught.value.code == "no_rubric"
     course.refresh_from_db()
     assert course.review_status == "draft"  # the whole submission rolled back
     assert not CourseReview.objects.exists()

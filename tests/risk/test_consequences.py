@@ -3,14 +3,14 @@
 import pytest
 from django.utils import translation
 
-from marketplace.purchases.models import CourseRequest
-from marketplace.purchases.services import PurchaseError, course_refusal, course_request_accept
+from marketplace.course_requests.models import CourseRequest
+from marketplace.course_requests.services import PurchaseError, course_refusal, course_request_accept
 from marketplace.risk.services import risk_grade_vendor
 from marketplace.vendors.models import Vendor
 from marketplace.vendors.services import vendor_suspend
 from scheduling.timetables.assembly import checklist, checklist_activities, problem_assemble
 from tests import factories as f
-from tests.purchases import build_world, request_for
+from tests.course_requests import build_world, request_for
 from tests.timetables import build_school
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +48,7 @@ def test_a_d_vendor_is_refused_a_course_request():
     assert "risk grade D" in message and "星火体育" in message
     with pytest.raises(PurchaseError) as refused:
         request_for(world)
+    assert refused.value.code == "vendor_high_risk"
     assert "risk grade D" in " ".join(refused.value.messages)
     assert not CourseRequest.objects.exists()
 
@@ -69,6 +70,7 @@ def test_a_vendor_graded_d_after_the_request_cannot_accept_it():
         course_request_accept(
             course_request=course_request, user=world.vendor_member.user, instructors=[world.li]
         )
+    assert refused.value.code == "vendor_high_risk"
     assert "risk grade D" in " ".join(refused.value.messages)
     course_request.refresh_from_db()
     assert course_request.status == CourseRequest.Status.REQUESTED

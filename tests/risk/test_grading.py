@@ -206,10 +206,12 @@ def test_history_is_appended_only_when_something_changed(world):
 
 def test_assessments_are_append_only(world):
     assessment = risk_grade_vendor(vendor=world.vendor)
-    with pytest.raises(AppendOnlyError):
+    with pytest.raises(AppendOnlyError) as caught:
         assessment.save()
-    with pytest.raises(AppendOnlyError):
+    assert caught.value.code == "append_only"
+    with pytest.raises(AppendOnlyError) as caught:
         assessment.delete()
+    assert caught.value.code == "append_only"
 
 
 # --- triggers -------------------------------------------------------------------------------
@@ -291,28 +293,31 @@ def test_a_policy_change_regrades_every_vendor(world):
 
 
 def test_only_the_city_bureau_changes_the_policy(world):
-    with pytest.raises(RiskError):
+    with pytest.raises(RiskError) as caught:
         risk_policy_update(officer=world.officer, points_company=5)
-    with pytest.raises(RiskError):
+    assert caught.value.code == "not_city_officer"
+    with pytest.raises(RiskError) as caught:
         risk_policy_update(officer=world.school_admin, points_company=5)
+    assert caught.value.code == "not_city_officer"
     assert RiskPolicy.current().points_company == 1
 
 
 @pytest.mark.parametrize(
-    ("values", "field"),
+    ("values", "field", "code"),
     [
-        ({"band_a_max": 3, "band_b_max": 3}, "band_b_max"),
-        ({"band_c_max": 1}, "band_c_max"),
-        ({"pupils_threshold_2": 2}, "pupils_threshold_2"),
-        ({"held_threshold_2": M("100.00")}, "held_threshold_2"),
-        ({"refunds_points_2": 0}, "refunds_points_2"),
-        ({"complaints_threshold_1": 0}, "complaints_threshold_1"),
-        ({"points_company": 11}, "points_company"),
+        ({"band_a_max": 3, "band_b_max": 3}, "band_b_max", "bands_out_of_order"),
+        ({"band_c_max": 1}, "band_c_max", "bands_out_of_order"),
+        ({"pupils_threshold_2": 2}, "pupils_threshold_2", "thresholds_out_of_order"),
+        ({"held_threshold_2": M("100.00")}, "held_threshold_2", "thresholds_out_of_order"),
+        ({"refunds_points_2": 0}, "refunds_points_2", "points_out_of_order"),
+        ({"complaints_threshold_1": 0}, "complaints_threshold_1", "min_value"),  # the field's own bounds
+        ({"points_company": 11}, "points_company", "max_value"),
     ],
 )
-def test_a_bad_policy_is_refused_and_nothing_changes(world, values, field):
+def test_a_bad_policy_is_refused_and_nothing_changes(world, values, field, code):
     with pytest.raises(RiskError) as refused:
         risk_policy_update(officer=world.city_officer, **values)
+    assert refused.value.code == code
     assert field in refused.value.message_dict
     policy = RiskPolicy.current()
     assert (policy.band_a_max, policy.band_b_max, policy.band_c_max, policy.points_company) == (0, 1, 2, 1)
@@ -331,13 +336,15 @@ def test_the_database_holds_the_policy_orderings(world):
 
 
 def test_complaints_are_refused_for_another_districts_officer(world):
-    with pytest.raises(RiskError):
+    with pytest.raises(RiskError) as caught:
         complaint_record(vendor=world.vendor, officer=world.foreign_officer, received_on=today(), summary="x")
+    assert caught.value.code == "not_officer"
     complaint = complaint_record(
         vendor=world.vendor, officer=world.city_officer, received_on=today(), summary="x"
     )
-    with pytest.raises(RiskError):
+    with pytest.raises(RiskError) as caught:
         complaint_resolve(complaint=complaint, officer=world.foreign_officer, resolution="y")
+    assert caught.value.code == "not_officer"
     assert Complaint.objects.get().status == Complaint.Status.OPEN
 
 
@@ -346,6 +353,7 @@ def test_a_complaint_needs_a_summary_and_a_past_date(world):
 
     with pytest.raises(RiskError) as refused:
         complaint_record(vendor=world.vendor, officer=world.officer, received_on=today(), summary="  ")
+    assert refused.value.code == "summary_missing"
     assert "summary" in refused.value.message_dict
     with pytest.raises(RiskError) as refused:
         complaint_record(
@@ -354,17 +362,20 @@ def test_a_complaint_needs_a_summary_and_a_past_date(world):
             received_on=today() + datetime.timedelta(days=1),
             summary="x",
         )
+    assert refused.value.code == "received_in_future"
     assert "received_on" in refused.value.message_dict
     assert not Complaint.objects.exists()
 
 
 def test_a_complaint_is_resolved_once_with_a_resolution(world):
     complaint = complaint_record(vendor=world.vendor, officer=world.officer, received_on=today(), summary="x")
-    with pytest.raises(RiskError):
+    with pytest.raises(RiskError) as caught:
         complaint_resolve(complaint=complaint, officer=world.officer, resolution=" ")
+    assert caught.value.code == "resolution_missing"
     complaint_resolve(complaint=complaint, officer=world.officer, resolution="done")
-    with pytest.raises(RiskError):
+    with pytest.raises(RiskError) as caught:
         complaint_resolve(complaint=complaint, officer=world.officer, resolution="again")
+    assert caught.value.code == "already_resolved"
     complaint.refresh_from_db()
     assert complaint.resolution == "done" and complaint.resolved_by == world.officer
 

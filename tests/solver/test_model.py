@@ -324,13 +324,13 @@ def test_conflicting_pins_are_infeasible():
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_time_limit_holds(workers):
-    import time
-
-    started = time.perf_counter()
+def test_a_short_time_limit_still_returns_a_valid_timetable(workers):
+    """How closely the wall time keeps to the limit is measured by ``python -m
+    benchmarks.timing`` (time limit), not asserted here."""
     problem = load_problem(data())
-    solve(problem, time_limit=1.0, workers=workers)
-    assert time.perf_counter() - started < 3.0
+    solution = solve(problem, time_limit=1.0, workers=workers)
+    assert solution.status in ("optimal", "feasible")
+    assert check(problem, solution).violations == []
 
 
 def test_resolve_of_a_generated_school_moves_few_decisions():
@@ -362,18 +362,31 @@ def test_resolve_of_a_generated_school_moves_few_decisions():
     assert moved <= max(6, total // 50), (moved, total)
 
 
-def test_stop_ends_the_search_early_with_the_best_so_far():
+def test_stop_ends_the_search_early_with_the_best_so_far(monkeypatch):
+    """Setting ``stop`` reaches CP-SAT (``stop_search``) and the best solution so far comes
+    back. How soon after the stop the call returns is measured by ``python -m
+    benchmarks.timing`` (stop), not asserted here."""
     import threading
-    import time
+
+    from ortools.sat.python import cp_model
 
     from benchmarks.generate import generate
 
+    searches_stopped = []
+    stop_search = cp_model.CpSolver.stop_search
+
+    def spy(solver):
+        searches_stopped.append(solver)
+        stop_search(solver)
+
+    monkeypatch.setattr(cp_model.CpSolver, "stop_search", spy)
     problem = load_problem(generate("large", 1))
     stop = threading.Event()
+    # A large school is far from proven optimal after 3 s: the stop, not the 60 s limit or
+    # optimality, is what ends this search.
     threading.Timer(3.0, stop.set).start()
-    started = time.perf_counter()
     solution = solve(problem, time_limit=60, workers=2, stop=stop)
-    assert time.perf_counter() - started < 10
+    assert searches_stopped, "the stop never reached CP-SAT"
     assert solution.status == "feasible"
     assert not check(problem, solution).violations
 

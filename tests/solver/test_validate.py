@@ -6,7 +6,6 @@ exists, breaks one thing, and checks the message's JSON path and the gist of its
 
 import copy
 import json
-import time
 
 import pytest
 from jsonschema import Draft202012Validator
@@ -785,9 +784,9 @@ def test_the_quick_check_agrees_with_jsonschema():
         assert _quick_check("solution")(document) == _validator("solution").is_valid(document)
 
 
-def test_a_school_of_three_thousand_students_validates_quickly():
+def test_a_school_of_three_thousand_students_validates():
+    """A valid school of 3,000 students is accepted. How long it takes is measured by
+    ``python -m benchmarks.timing`` (validation), not asserted here."""
     data = big_problem()
-    validate_problem(data)  # the schema is loaded once per process
-    started = time.perf_counter()
     assert validate_problem(data) == []
-    assert time.perf_counter() - started < 1.0  # generous: it takes about a tenth of this
+    assert validate_problem(data) == []  # the schema, loaded once per process, is reused

@@ -48,43 +48,55 @@ def test_approval_updates_the_staff_record_and_the_next_problem(grid):
 def test_rejection_needs_a_note_and_changes_nothing(grid):
     school, slots, teacher, admin = grid
     proposal = _propose(teacher, slots, days=[4])
-    with pytest.raises(services.AvailabilityError):
+    with pytest.raises(services.AvailabilityError) as caught:
         services.availability_decide(request=proposal, user=admin.user, approve=False, note="  ")
+    assert caught.value.code == "note_required"
     services.availability_decide(request=proposal, user=admin.user, approve=False, note="周五人手不足")
     proposal.refresh_from_db()
     teacher.staff.refresh_from_db()
     assert proposal.status == AvailabilityRequest.Status.REJECTED
     assert teacher.staff.rest_days == 0
-    with pytest.raises(services.AvailabilityError):  # decided once only
+    with pytest.raises(services.AvailabilityError) as caught:  # decided once only
         services.availability_decide(request=proposal, user=admin.user, approve=True)
+    assert caught.value.code == "already_decided"
 
 
 def test_one_pending_at_a_time_and_withdraw(grid):
     school, slots, teacher, admin = grid
     proposal = _propose(teacher, slots, days=[0])
-    with pytest.raises(services.AvailabilityError):
+    with pytest.raises(services.AvailabilityError) as caught:
         _propose(teacher, slots, days=[2])
+    assert caught.value.code == "already_pending"
     services.availability_withdraw(request=proposal, user=teacher.user)
     proposal.refresh_from_db()
     assert proposal.status == AvailabilityRequest.Status.WITHDRAWN
-    with pytest.raises(services.AvailabilityError):
+    with pytest.raises(services.AvailabilityError) as caught:
         services.availability_decide(request=proposal, user=admin.user, approve=True)
+    assert caught.value.code == "already_decided"
     assert _propose(teacher, slots, days=[2]).status == AvailabilityRequest.Status.PENDING
 
 
 def test_refusals(grid):
     school, slots, teacher, admin = grid
     other_slot = f.SlotFactory()  # another school's grid
-    with pytest.raises(services.AvailabilityError):
+    with pytest.raises(services.AvailabilityError) as caught:
         services.availability_request(
             staff=teacher.staff, user=teacher.user, rest_days=0, unavailable_slot_ids=[other_slot.pk]
         )
-    with pytest.raises(services.AvailabilityError):  # no slot on Tuesday
+    assert caught.value.code == "slot_of_other_school"
+    with pytest.raises(services.AvailabilityError) as caught:  # not a mask of weekdays
+        services.availability_request(
+            staff=teacher.staff, user=teacher.user, rest_days=128, unavailable_slot_ids=[]
+        )
+    assert caught.value.code == "rest_days_invalid"
+    with pytest.raises(services.AvailabilityError) as caught:  # no slot on Tuesday
         _propose(teacher, slots, days=[1])
+    assert caught.value.code == "rest_day_without_slots"
     teacher.staff.min_duties = 2
     teacher.staff.save()
-    with pytest.raises(services.AvailabilityError):  # only fri-1 would stay free
+    with pytest.raises(services.AvailabilityError) as caught:  # only fri-1 would stay free
         _propose(teacher, slots, days=[0], unavailable=["wed-1"])
+    assert caught.value.code == "below_min_duties"
     assert not AvailabilityRequest.objects.exists()
     assert _propose(teacher, slots, days=[0]).pk  # wed-1 and fri-1 stay free: enough
 
@@ -94,8 +106,9 @@ def test_approval_rechecks_the_minimum(grid):
     proposal = _propose(teacher, slots, days=[0, 2])
     teacher.staff.min_duties = 2
     teacher.staff.save()
-    with pytest.raises(services.AvailabilityError):
+    with pytest.raises(services.AvailabilityError) as caught:
         services.availability_decide(request=proposal, user=admin.user, approve=True)
+    assert caught.value.code == "below_min_duties"
     teacher.staff.refresh_from_db()
     assert teacher.staff.rest_days == 0
 

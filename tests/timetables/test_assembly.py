@@ -104,14 +104,10 @@ def test_vendor_instructors_busy_at_another_school_are_not_double_booked():
         school=other, term=world.term, course=course, vendor=vendor, grade_min=3, grade_max=3
     )
     run = TimetableRun.objects.create(school=other, term=world.term, problem={}, status="done")
-    DatedSession.objects.create(
-        school=other,
-        term=world.term,
-        run=run,
-        date=datetime.date(2026, 9, 9),
-        slot=other_slot,
-        start=other_slot.start,
-        end=other_slot.end,
+    f.dated_session(
+        run,
+        datetime.date(2026, 9, 9),
+        other_slot,
         kind=DatedSession.Kind.MEETING,
         activity=other_activity,
         instructor=instructor,
@@ -134,14 +130,10 @@ def test_staff_shared_with_another_school_are_not_double_booked():
     home = f.RoomFactory(school=other)
     other_class = f.SchoolClassFactory(school=other, home_room=home)
     run = TimetableRun.objects.create(school=other, term=world.term, problem={}, status="done")
-    DatedSession.objects.create(
-        school=other,
-        term=world.term,
-        run=run,
-        date=datetime.date(2026, 9, 7),
-        slot=other_slot,
-        start=other_slot.start,
-        end=other_slot.end,
+    f.dated_session(
+        run,
+        datetime.date(2026, 9, 7),
+        other_slot,
         kind=DatedSession.Kind.SUPERVISION,
         school_class=other_class,
         staff=elsewhere,

@@ -207,7 +207,7 @@ def test_publish_locks_the_schools_runs(world):
 # --- refusals -------------------------------------------------------------------------------
 
 
-def assert_refused(world, run, *, today=BEFORE_TERM, match=None) -> PublishError:
+def assert_refused(world, run, *, code, today=BEFORE_TERM, match=None) -> PublishError:
     rows = snapshot(world)
     published_at = TimetableRun.objects.get(pk=run.pk).published_at
     with pytest.raises(PublishError, match=match) as caught:
@@ -215,7 +215,7 @@ def assert_refused(world, run, *, today=BEFORE_TERM, match=None) -> PublishError
     assert snapshot(world) == rows
     assert TimetableRun.objects.get(pk=run.pk).published_at == published_at
     assert isinstance(caught.value, ValidationError) and caught.value.message == str(caught.value)
-    assert caught.value.code and caught.value.code.islower()
+    assert caught.value.code == code
     return caught.value
 
 
@@ -223,17 +223,21 @@ def assert_refused(world, run, *, today=BEFORE_TERM, match=None) -> PublishError
     "status", [TimetableRun.Status.QUEUED, TimetableRun.Status.RUNNING, TimetableRun.Status.FAILED]
 )
 def test_unfinished_run_is_refused(world, status):
-    assert_refused(world, done_run(world, solution(world), status=status), match="finished")
+    assert_refused(
+        world, done_run(world, solution(world), status=status), code="not_finished", match="finished"
+    )
     assert not DatedSession.objects.exists()
 
 
 @pytest.mark.parametrize("sol_status", ["infeasible", "unknown"])
 def test_run_without_a_timetable_is_refused(world, published, sol_status):
-    assert_refused(world, done_run(world, solution(world, status=sol_status)), today=D(2026, 9, 14))
+    assert_refused(
+        world, done_run(world, solution(world, status=sol_status)), code="no_timetable", today=D(2026, 9, 14)
+    )
 
 
 def test_done_run_without_solution_is_refused(world):
-    assert_refused(world, done_run(world, None))
+    assert_refused(world, done_run(world, None), code="no_timetable")
     assert not DatedSession.objects.exists()
 
 
@@ -241,25 +245,34 @@ def test_refusal_message_is_translated(world):
     run = done_run(world, solution(world), status=TimetableRun.Status.RUNNING)
     with translation.override("en"), pytest.raises(PublishError) as english:
         run_publish(run=run, today=BEFORE_TERM)
+    assert english.value.code == "not_finished"
     assert english.value.message == "Only a finished run can be published."
 
 
 def test_another_schools_staff_is_refused(world, published):
     stranger = f.StaffMemberFactory(school=world.other_school)
     run = done_run(world, solution(world, supervisor=stranger))
-    error = assert_refused(world, run, today=D(2026, 9, 14))
+    error = assert_refused(world, run, code="unknown_staff", today=D(2026, 9, 14))
     assert staff_key(stranger.pk) in error.message
 
 
 def test_another_schools_room_is_refused(world, published):
     f.RoomFactory(school=world.other_school, code="gym")
-    assert_refused(world, done_run(world, solution(world, room="gym")), today=D(2026, 9, 14), match="gym")
+    assert_refused(
+        world,
+        done_run(world, solution(world, room="gym")),
+        code="unknown_room",
+        today=D(2026, 9, 14),
+        match="gym",
+    )
 
 
 def test_another_schools_class_is_refused(world, published):
     stranger = f.SchoolClassFactory(school=world.other_school, grade=5, number=1)
     extra = {"class": class_key(stranger), "slot": "mon-1", "staff": staff_key(world.chen.pk)}
-    assert_refused(world, done_run(world, solution(world, supervisions=[extra])), match="5-1")
+    assert_refused(
+        world, done_run(world, solution(world, supervisions=[extra])), code="unknown_class", match="5-1"
+    )
 
 
 def test_another_schools_or_terms_activity_is_refused(world):
@@ -272,14 +285,18 @@ def test_another_schools_or_terms_activity_is_refused(world):
             "room": "r303",
             "teacher": staff_key(world.chen.pk),
         }
-        assert_refused(world, done_run(world, solution(world, meetings=[meeting])))
+        assert_refused(world, done_run(world, solution(world, meetings=[meeting])), code="unknown_activity")
 
 
 def test_unknown_slot_and_bad_ids_are_refused(world):
     extra = {"class": class_key(world.school_class), "slot": "tue-1", "staff": staff_key(world.chen.pk)}
-    assert_refused(world, done_run(world, solution(world, supervisions=[extra])), match="tue-1")
+    assert_refused(
+        world, done_run(world, solution(world, supervisions=[extra])), code="unknown_slot", match="tue-1"
+    )
     extra = {"class": class_key(world.school_class), "slot": "mon-1", "staff": "x12"}
-    assert_refused(world, done_run(world, solution(world, supervisions=[extra])), match="x12")
+    assert_refused(
+        world, done_run(world, solution(world, supervisions=[extra])), code="unknown_staff", match="x12"
+    )
 
 
 def test_instructor_of_another_vendor_is_refused(world):
@@ -291,20 +308,26 @@ def test_instructor_of_another_vendor_is_refused(world):
         "room": "r303",
         "teacher": instructor_key(outsider.pk),
     }
-    assert_refused(world, done_run(world, solution(world, meetings=[meeting])))
+    assert_refused(world, done_run(world, solution(world, meetings=[meeting])), code="not_vendor_instructor")
     # Nor may a staff member take a vendor's activity, or an instructor a staff-run one.
     meeting["teacher"] = staff_key(world.chen.pk)
-    assert_refused(world, done_run(world, solution(world, meetings=[meeting])))
+    assert_refused(world, done_run(world, solution(world, meetings=[meeting])), code="not_vendor_instructor")
     insider = f.InstructorFactory(vendor=vendor_activity.vendor)
     sol = solution(world)
     sol["meetings"][0]["teacher"] = instructor_key(insider.pk)
-    assert_refused(world, done_run(world, sol))
+    assert_refused(world, done_run(world, sol), code="unknown_staff")
 
 
 def test_malformed_solution_is_refused(world):
     sol = solution(world)
     sol["meetings"] = "a1 on wed-1"
-    assert_refused(world, done_run(world, sol), match="malformed")
+    assert_refused(world, done_run(world, sol), code="malformed_solution", match="malformed")
+
+
+def test_a_supervised_class_without_a_home_room_is_refused(world):
+    world.school_class.home_room = None
+    world.school_class.save()
+    assert_refused(world, done_run(world, solution(world)), code="no_home_room", match="home room")
 
 
 # --- uniqueness -----------------------------------------------------------------------------
@@ -312,7 +335,9 @@ def test_malformed_solution_is_refused(world):
 
 def test_a_class_twice_in_one_slot_is_refused(world, published):
     extra = {"class": class_key(world.school_class), "slot": "mon-1", "staff": staff_key(world.chen.pk)}
-    assert_refused(world, done_run(world, solution(world, supervisions=[extra])), match="3-2")
+    assert_refused(
+        world, done_run(world, solution(world, supervisions=[extra])), code="double_booked", match="3-2"
+    )
 
 
 def test_a_room_twice_in_one_slot_is_refused(world, published):
@@ -323,7 +348,9 @@ def test_a_room_twice_in_one_slot_is_refused(world, published):
         "room": "art",
         "teacher": staff_key(world.chen.pk),
     }
-    assert_refused(world, done_run(world, solution(world, meetings=[meeting])), match="art")
+    assert_refused(
+        world, done_run(world, solution(world, meetings=[meeting])), code="double_booked", match="art"
+    )
 
 
 def test_the_database_refuses_a_second_supervision_of_a_class(world, published):
@@ -362,7 +389,7 @@ def test_a_failed_write_rolls_everything_back(world, published, monkeypatch):
     monkeypatch.setattr(DatedSession.objects, "bulk_create", clash)
     second = done_run(world, solution(world, supervisor=world.chen))
     # The deletion of the later sessions is undone with the failed insert.
-    assert_refused(world, second, today=D(2026, 9, 14), match="clashes")
+    assert_refused(world, second, code="clashes_with_published", today=D(2026, 9, 14), match="clashes")
 
 
 # --- selectors ------------------------------------------------------------------------------

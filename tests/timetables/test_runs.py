@@ -77,8 +77,9 @@ def test_cancelling_a_queued_run_ends_it_and_the_task_then_does_nothing(django_c
     run.refresh_from_db()
     assert run.status == TimetableRun.Status.CANCELLED
     assert run.solution is None
-    with pytest.raises(services.TimetableError):
+    with pytest.raises(services.TimetableError) as caught:
         services.run_cancel(run=run)
+    assert caught.value.code == "already_finished"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -95,7 +96,6 @@ def test_a_running_solve_reports_progress_and_can_be_cancelled():
             connection.close()  # this thread's own connection; PostgreSQL would keep it open
 
     worker = threading.Thread(target=execute)
-    started = time.monotonic()
     worker.start()
     try:
         assert wait_for(lambda: TimetableRun.objects.get(pk=run.pk).status == TimetableRun.Status.RUNNING)
@@ -103,9 +103,9 @@ def test_a_running_solve_reports_progress_and_can_be_cancelled():
         assert wait_for(lambda: TimetableRun.objects.get(pk=run.pk).seconds > 0)
         services.run_cancel(run=TimetableRun.objects.get(pk=run.pk))
     finally:
-        worker.join(timeout=30)
+        worker.join()  # at most the run's 60 s limit; a stop ends it sooner
     run.refresh_from_db()
-    assert time.monotonic() - started < 30
+    # How soon a cancel ends a running solve is measured by ``python -m benchmarks.timing``.
     assert run.status == TimetableRun.Status.CANCELLED
     assert run.solution["status"] == "feasible"  # the best solution so far is kept
     assert check(load_problem(run.problem), load_solution(run.solution)).violations == []
@@ -147,9 +147,11 @@ def test_a_pin_naming_an_unknown_id_is_refused():
         term=world.term,
         problem=problem_assemble(school=world.school, term=world.term),
     )
-    with pytest.raises(services.TimetableError):
+    with pytest.raises(services.TimetableError) as caught:
         services.run_pin(run=run, kind="supervisions", entry={"class": "9-9", "slot": "mon-1", "staff": "t1"})
-    with pytest.raises(services.TimetableError):
+    assert caught.value.code == "invalid_pin"
+    with pytest.raises(services.TimetableError) as caught:
         services.run_pin(run=run, kind="rooms", entry={})
+    assert caught.value.code == "invalid_pin"
     run.refresh_from_db()
     assert run.pins == {}

@@ -499,8 +499,9 @@ def test_run_import_enqueues_once_committed(world, django_capture_on_commit_call
 def test_run_import_refuses_an_invalid_problem(world):
     problem = problem_assemble(school=world.school, term=world.term)
     problem["rooms"] = "none"
-    with pytest.raises(TimetableError, match="rooms"):
+    with pytest.raises(TimetableError, match="rooms") as caught:
         imports.run_import(school=world.school, term=world.term, problem=problem)
+    assert caught.value.code == "invalid_problem"
     assert TimetableRun.objects.count() == 0
 
 

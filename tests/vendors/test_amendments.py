@@ -4,7 +4,7 @@ instructor cannot be named on a course until the amendment is approved."""
 
 import pytest
 
-from marketplace.courses.services import course_create
+from marketplace.courses.services import CourseError, course_create
 from marketplace.vendors import services
 from marketplace.vendors.models import Instructor, Vendor, VendorAmendment, VendorDocument
 from marketplace.vendors.services import VendorError
@@ -49,8 +49,9 @@ def test_an_instructor_not_yet_checked_cannot_be_named_on_a_course(world, approv
         "sessions": 2,
         "price_per_session": "30.00",
     }
-    with pytest.raises(Exception) as excinfo:
+    with pytest.raises(CourseError) as excinfo:
         course_create(vendor=approved, user=world.clerk, instructors=[instructor], **fields)
+    assert excinfo.value.code == "instructor_not_vetted"
     assert "instructors" in excinfo.value.message_dict
     services.amendment_decide(
         amendment=VendorAmendment.objects.get(instructor=instructor), officer=world.officer, approve=True
@@ -71,8 +72,9 @@ def test_an_approved_vendor_files_a_renewed_licence_as_an_amendment(world, appro
     services.amendment_decide(amendment=amendment, officer=world.officer, approve=True)
     assert VendorDocument.objects.get(pk=document.pk).accepted
     assert VendorAmendment.objects.get(pk=amendment.pk).status == "approved"
-    with pytest.raises(VendorError):  # the approved record's documents are kept
+    with pytest.raises(VendorError) as caught:  # the approved record's documents are kept
         services.document_delete(document=document, user=world.clerk)
+    assert caught.value.code == "not_editable"
 
 
 def test_a_contact_change_is_applied_only_when_approved(world, approved):

@@ -7,9 +7,9 @@ import pytest
 from django.db import models
 from django.utils import timezone
 
+from marketplace.course_requests.models import CourseRequest
 from marketplace.courses.models import Course
 from marketplace.enrolment.models import Enrolment
-from marketplace.purchases.models import CourseRequest
 from marketplace.vendors import selectors, services
 from marketplace.vendors.models import Vendor, VendorDecision, VendorPolicy
 from marketplace.vendors.services import VendorError
@@ -60,8 +60,9 @@ def test_the_waiting_period_is_data(world):
 
 def test_only_the_institutions_own_clerk_reapplies_and_only_when_rejected(world):
     vendor = rejected(world, days_ago=100)
-    with pytest.raises(VendorError):
+    with pytest.raises(VendorError) as caught:
         services.vendor_reapply(vendor=vendor, user=world.other_clerk)
+    assert caught.value.code == "not_member"
     Vendor.objects.filter(pk=vendor.pk).update(status=S.REVOKED)
     with pytest.raises(VendorError) as excinfo:
         services.vendor_reapply(vendor=vendor, user=world.clerk)
@@ -73,8 +74,9 @@ def test_an_officer_reopens_a_mistaken_rejection_with_a_reason(world):
     with pytest.raises(VendorError) as excinfo:
         services.vendor_reopen(vendor=vendor, officer=world.officer, reason=" ")
     assert excinfo.value.code == "reason_required"
-    with pytest.raises(VendorError):
+    with pytest.raises(VendorError) as caught:
         services.vendor_reopen(vendor=vendor, officer=world.foreign_officer, reason="误驳回")
+    assert caught.value.code == "not_officer"
     decision = services.vendor_reopen(vendor=vendor, officer=world.officer, reason="误驳回")
     assert (decision.action, decision.from_status, decision.to_status, decision.reason) == (
         "reopened",

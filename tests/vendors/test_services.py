@@ -67,19 +67,20 @@ def test_register_normalises_the_credit_code(world):
 
 
 @pytest.mark.parametrize(
-    "code, expected",
+    "code, expected, reason",
     [
-        ("91330100MA0000001", "18 characters"),
-        ("91330100MA000000IX", "capital letters other than I, O, S, V and Z"),
-        (f.credit_code(5)[:17] + ("0" if f.credit_code(5)[17] != "0" else "1"), "check character"),
+        ("91330100MA0000001", "18 characters", "length"),
+        ("91330100MA000000IX", "capital letters other than I, O, S, V and Z", "alphabet"),
+        (f.credit_code(5)[:17] + ("0" if f.credit_code(5)[17] != "0" else "1"), "check character", "check"),
     ],
 )
-def test_register_refuses_a_bad_credit_code_and_writes_nothing(world, changed, code, expected):
+def test_register_refuses_a_bad_credit_code_and_writes_nothing(world, changed, code, expected, reason):
     before = (Vendor.objects.count(), Membership.objects.count())
     with pytest.raises(VendorError) as error:
         services.vendor_register(
             user=world.newcomer, **profile(world.category, world.district, credit_code=code)
         )
+    assert error.value.code == reason  # the credit code's own check (``validate_credit_code``)
     assert expected in field_messages(error, "credit_code")
     assert (Vendor.objects.count(), Membership.objects.count()) == before
     assert changed == []
@@ -92,6 +93,7 @@ def test_register_refuses_a_duplicate_credit_code(world, changed):
         services.vendor_register(
             user=world.newcomer, **profile(world.category, world.district, credit_code=taken)
         )
+    assert error.value.code == "credit_code_taken"
     assert f"{taken} is already registered" in field_messages(error, "credit_code")
     assert (Vendor.objects.count(), Membership.objects.count()) == before
     assert changed == []
@@ -100,6 +102,7 @@ def test_register_refuses_a_duplicate_credit_code(world, changed):
 def test_register_refuses_an_academic_category(world):
     with pytest.raises(VendorError) as error:
         services.vendor_register(user=world.newcomer, **profile(world.academic, world.district))
+    assert error.value.code == "category_academic"
     assert "academic subject tutoring" in field_messages(error, "category")
     assert not Vendor.objects.filter(name="星火体育培训中心").exists()
     assert not Membership.objects.filter(user=world.newcomer).exists()
@@ -108,6 +111,7 @@ def test_register_refuses_an_academic_category(world):
 def test_register_refuses_a_user_who_already_belongs_to_a_vendor(world):
     with pytest.raises(VendorError) as error:
         services.vendor_register(user=world.clerk, **profile(world.category, world.district))
+    assert error.value.code == "already_member"
     assert "already belongs to an institution" in messages(error)
     assert not Vendor.objects.filter(name="星火体育培训中心").exists()
 
@@ -120,6 +124,7 @@ def test_register_reports_every_bad_field_at_once(world):
                 world.academic, world.district, credit_code="123", contact_email="not-an-email", name=""
             ),
         )
+    assert error.value.code == "length"
     assert {"credit_code", "category", "contact_email", "name"} <= set(error.value.message_dict)
 
 
@@ -152,14 +157,16 @@ def test_update_is_refused_outside_draft_and_changes_requested(world, changed, s
     with_status(world.vendor, status)
     with pytest.raises(VendorError) as error:
         services.vendor_update(vendor=world.vendor, user=world.clerk, address="不许改")
+    assert error.value.code == "not_editable"
     assert "can be changed only as a draft" in messages(error)
     assert Vendor.objects.get(pk=world.vendor.pk).address == "文二路 1 号"
     assert changed == []
 
 
 def test_update_refuses_another_vendors_clerk(world):
-    with pytest.raises(VendorError):
+    with pytest.raises(VendorError) as caught:
         services.vendor_update(vendor=world.vendor, user=world.other_clerk, address="别人改")
+    assert caught.value.code == "not_member"
     assert Vendor.objects.get(pk=world.vendor.pk).address == "文二路 1 号"
 
 
@@ -171,6 +178,7 @@ def test_update_refuses_a_duplicate_credit_code_and_an_academic_category(world):
             credit_code=world.other_vendor.credit_code,
             category=world.academic,
         )
+    assert error.value.code == "credit_code_taken"
     assert set(error.value.message_dict) == {"credit_code", "category"}
     stored = Vendor.objects.get(pk=world.vendor.pk)
     assert stored.credit_code != world.other_vendor.credit_code
@@ -223,22 +231,23 @@ def test_instructor_save_replaces_the_windows_of_an_instructor(world):
 
 
 @pytest.mark.parametrize(
-    "windows, expected",
+    "windows, expected, code",
     [
-        ([(0, T(16, 0), T(15, 0))], "must end after it starts"),
-        ([(0, T(16, 0), T(16, 0))], "must end after it starts"),
-        ([(0, T(15, 0), T(17, 0)), (0, T(16, 30), T(18, 0))], "overlap"),
-        ([(3, T(15, 0), T(18, 0)), (3, T(15, 30), T(16, 0))], "overlap"),
-        ([(9, T(15, 0), T(16, 0))], "not a weekday"),
+        ([(0, T(16, 0), T(15, 0))], "must end after it starts", "window_end_before_start"),
+        ([(0, T(16, 0), T(16, 0))], "must end after it starts", "window_end_before_start"),
+        ([(0, T(15, 0), T(17, 0)), (0, T(16, 30), T(18, 0))], "overlap", "windows_overlap"),
+        ([(3, T(15, 0), T(18, 0)), (3, T(15, 30), T(16, 0))], "overlap", "windows_overlap"),
+        ([(9, T(15, 0), T(16, 0))], "not a weekday", "window_day_unknown"),
     ],
 )
-def test_instructor_save_refuses_bad_windows_and_writes_nothing(world, changed, windows, expected):
+def test_instructor_save_refuses_bad_windows_and_writes_nothing(world, changed, windows, expected, code):
     instructor = f.InstructorFactory(vendor=world.vendor, name="原名")
     f.InstructorAvailabilityFactory(instructor=instructor, weekday=4)
     with pytest.raises(VendorError) as error:
         services.instructor_save(
             vendor=world.vendor, user=world.clerk, instructor=instructor, name="新名", windows=windows
         )
+    assert error.value.code == code
     assert expected in messages(error)
     instructor.refresh_from_db()
     assert instructor.name == "原名"
@@ -249,6 +258,7 @@ def test_instructor_save_refuses_bad_windows_and_writes_nothing(world, changed, 
 def test_instructor_save_refuses_an_empty_name(world):
     with pytest.raises(VendorError) as error:
         services.instructor_save(vendor=world.vendor, user=world.clerk, name="  ")
+    assert error.value.code == "blank"
     assert "name" in error.value.message_dict
     assert not world.vendor.instructors.exists()
 
@@ -268,20 +278,25 @@ def test_instructor_changes_are_refused_in_other_statuses(world, status):
     with_status(world.vendor, status)
     with pytest.raises(VendorError) as error:
         services.instructor_save(vendor=world.vendor, user=world.clerk, name="新讲师")
+    assert error.value.code == "instructors_locked"
     assert "cannot be changed now" in messages(error)
-    with pytest.raises(VendorError):
+    with pytest.raises(VendorError) as caught:
         services.instructor_save(vendor=world.vendor, user=world.clerk, instructor=instructor, name="改")
-    with pytest.raises(VendorError):
+    assert caught.value.code == "instructors_locked"
+    with pytest.raises(VendorError) as caught:
         services.instructor_delete(instructor=instructor, user=world.clerk)
+    assert caught.value.code == "instructors_locked"
     assert list(world.vendor.instructors.values_list("name", flat=True)) == ["原名"]
 
 
 def test_instructor_of_another_vendor_is_refused(world):
     foreign = f.InstructorFactory(vendor=world.other_vendor, name="别家")
-    with pytest.raises(VendorError):
+    with pytest.raises(VendorError) as caught:
         services.instructor_save(vendor=world.vendor, user=world.clerk, instructor=foreign, name="抢来")
-    with pytest.raises(VendorError):
+    assert caught.value.code == "not_own_instructor"
+    with pytest.raises(VendorError) as caught:
         services.instructor_delete(instructor=foreign, user=world.clerk)
+    assert caught.value.code == "not_member"
     foreign.refresh_from_db()
     assert foreign.name == "别家"
 
@@ -317,6 +332,7 @@ def test_instructor_named_on_an_activity_cannot_be_deleted(world):
     f.ActivityFactory(course=course, vendor_instructor=instructor)
     with pytest.raises(VendorError) as error:
         services.instructor_delete(instructor=instructor, user=world.clerk)
+    assert error.value.code == "instructor_in_use"
     assert "在岗" in messages(error)
     assert Instructor.objects.filter(pk=instructor.pk).exists()
 
@@ -348,20 +364,29 @@ def test_document_add_stores_the_file_with_its_type_and_size(world, changed, set
 
 
 @pytest.mark.parametrize(
-    "upload, expected",
+    "upload, expected, code",
     [
-        (lambda: pdf("licence.exe"), "“licence.exe” is not an accepted file type"),
-        (lambda: pdf("licence.txt", b"just text"), "“licence.txt” is not an accepted file type"),
-        (lambda: pdf("fake.pdf", b"MZ\x90\x00 not really a pdf"), "“fake.pdf” is not a valid PDF or image"),
-        (lambda: png("photo.pdf"), "“photo.pdf” is not a valid PDF or image"),
-        (lambda: pdf("empty.pdf", b""), "“empty.pdf” is empty"),
+        (lambda: pdf("licence.exe"), "“licence.exe” is not an accepted file type", "document_type"),
+        (
+            lambda: pdf("licence.txt", b"just text"),
+            "“licence.txt” is not an accepted file type",
+            "document_type",
+        ),
+        (
+            lambda: pdf("fake.pdf", b"MZ\x90\x00 not really a pdf"),
+            "“fake.pdf” is not a valid PDF or image",
+            "document_content",
+        ),
+        (lambda: png("photo.pdf"), "“photo.pdf” is not a valid PDF or image", "document_content"),
+        (lambda: pdf("empty.pdf", b""), "“empty.pdf” is empty", "document_empty"),
     ],
 )
-def test_document_add_refuses_bad_files_and_writes_nothing(world, changed, settings, upload, expected):
+def test_document_add_refuses_bad_files_and_writes_nothing(world, changed, settings, upload, expected, code):
     with pytest.raises(VendorError) as error:
         services.document_add(
             vendor=world.vendor, user=world.clerk, kind="licence", title="许可证", file=upload()
         )
+    assert error.value.code == code
     assert expected in field_messages(error, "file")
     assert not VendorDocument.objects.exists()
     assert media_files(settings) == []
@@ -378,6 +403,7 @@ def test_document_add_refuses_an_oversize_file(world, settings):
             title="许可证",
             file=pdf("big.pdf", PDF + b"x" * 64),
         )
+    assert error.value.code == "document_size"
     assert "“big.pdf” is" in field_messages(error, "file")
     assert "the largest accepted file is 40" in field_messages(error, "file")
     assert not VendorDocument.objects.exists()
@@ -387,6 +413,7 @@ def test_document_add_refuses_an_oversize_file(world, settings):
 def test_document_add_refuses_a_bad_kind_without_leaving_a_file(world, settings):
     with pytest.raises(VendorError) as error:
         services.document_add(vendor=world.vendor, user=world.clerk, kind="diploma", title="x", file=pdf())
+    assert error.value.code == "invalid_choice"
     assert "kind" in error.value.message_dict
     assert media_files(settings) == []
 
@@ -402,6 +429,7 @@ def test_document_add_refuses_another_vendors_instructor(world, settings):
             file=pdf(),
             instructor=foreign,
         )
+    assert error.value.code == "not_own_instructor"
     assert "instructor" in error.value.message_dict
     assert not VendorDocument.objects.exists()
 
@@ -430,10 +458,12 @@ def test_documents_are_locked_outside_draft_and_changes_requested(world, setting
     complete(world)
     document = world.vendor.documents.get()
     with_status(world.vendor, status)
-    with pytest.raises(VendorError):
+    with pytest.raises(VendorError) as caught:
         services.document_add(vendor=world.vendor, user=world.clerk, kind="other", title="x", file=pdf())
-    with pytest.raises(VendorError):
+    assert caught.value.code == "not_editable"
+    with pytest.raises(VendorError) as caught:
         services.document_delete(document=document, user=world.clerk)
+    assert caught.value.code == "not_editable"
     assert list(world.vendor.documents.all()) == [document]
     assert len(media_files(settings)) == 1
 
@@ -458,12 +488,14 @@ def test_document_services_refuse_another_vendors_clerk(world, settings):
     document = services.document_add(
         vendor=world.vendor, user=world.clerk, kind="licence", title="x", file=pdf()
     )
-    with pytest.raises(VendorError):
+    with pytest.raises(VendorError) as caught:
         services.document_add(
             vendor=world.vendor, user=world.other_clerk, kind="licence", title="y", file=pdf()
         )
-    with pytest.raises(VendorError):
+    assert caught.value.code == "not_member"
+    with pytest.raises(VendorError) as caught:
         services.document_delete(document=document, user=world.other_clerk)
+    assert caught.value.code == "not_member"
     assert list(VendorDocument.objects.all()) == [document]
 
 
@@ -473,6 +505,7 @@ def test_document_services_refuse_another_vendors_clerk(world, settings):
 def test_submit_refuses_an_incomplete_application_and_says_what_is_missing(world, changed):
     with pytest.raises(VendorError) as error:
         services.vendor_submit(vendor=world.vendor, user=world.clerk)
+    assert error.value.code == "incomplete"
     text = messages(error)
     assert "Add at least one instructor" in text
     assert "school-running licence" in text
@@ -487,6 +520,7 @@ def test_submit_names_each_missing_profile_field(world):
     world.vendor.refresh_from_db()
     with pytest.raises(VendorError) as error:
         services.vendor_submit(vendor=world.vendor, user=world.clerk)
+    assert error.value.code == "incomplete"
     text = messages(error)
     assert "licence number" in text
     assert "address" in text
@@ -500,6 +534,7 @@ def test_submit_refuses_a_vendor_whose_category_became_academic(world):
     world.category.save()
     with pytest.raises(VendorError) as error:
         services.vendor_submit(vendor=world.vendor, user=world.clerk)
+    assert error.value.code == "incomplete"
     assert "Academic subject tutoring" in messages(error)
 
 
@@ -521,8 +556,9 @@ def test_submit_writes_a_decision_and_sends_the_signal(world, changed):
 def test_submit_refuses_another_vendors_clerk_and_an_officer(world):
     complete(world)
     for user in (world.other_clerk, world.officer):
-        with pytest.raises(VendorError):
+        with pytest.raises(VendorError) as caught:
             services.vendor_submit(vendor=world.vendor, user=user)
+        assert caught.value.code == "not_member"
     assert Vendor.objects.get(pk=world.vendor.pk).status == S.DRAFT
 
 
@@ -532,6 +568,7 @@ def test_submit_is_refused_in_other_statuses(world, status):
     with_status(world.vendor, status)
     with pytest.raises(VendorError) as error:
         services.vendor_submit(vendor=world.vendor, user=world.clerk)
+    assert error.value.code == "state"
     assert "cannot be submitted" in messages(error)
     assert not VendorDecision.objects.exists()
 
@@ -594,8 +631,9 @@ def test_reject_is_final(world):
         lambda: services.vendor_suspend(vendor=vendor, officer=world.officer, reason="x"),
         lambda: services.vendor_reinstate(vendor=vendor, officer=world.officer),
     ):
-        with pytest.raises(VendorError):
+        with pytest.raises(VendorError) as caught:
             call()
+        assert caught.value.code == "state"
     assert vendor.decisions.count() == 2
 
 
@@ -626,6 +664,7 @@ def test_invalid_transitions_are_refused_and_write_nothing(world, changed, verb,
     with_status(world.vendor, status)
     with pytest.raises(VendorError) as error:
         getattr(services, f"vendor_{verb}")(vendor=world.vendor, officer=world.officer, reason="理由")
+    assert error.value.code == "state"
     assert expected in messages(error)
     assert Vendor.objects.get(pk=world.vendor.pk).status == status
     assert not VendorDecision.objects.exists()
@@ -646,6 +685,7 @@ def test_decisions_that_need_a_reason_refuse_without_one(world, changed, verb, s
     with_status(world.vendor, status)
     with pytest.raises(VendorError) as error:
         getattr(services, f"vendor_{verb}")(vendor=world.vendor, officer=world.officer, reason=reason)
+    assert error.value.code == "reason_required"
     assert "Give a reason" in field_messages(error, "reason")
     assert Vendor.objects.get(pk=world.vendor.pk).status == status
     assert not VendorDecision.objects.exists()
@@ -657,14 +697,16 @@ def test_only_officers_over_the_district_decide(world, who):
     vendor = submitted(world)
     with pytest.raises(VendorError) as error:
         services.vendor_approve(vendor=vendor, officer=getattr(world, who))
+    assert error.value.code == "not_officer"
     assert "bureau officer of the vendor's district" in messages(error)
     assert Vendor.objects.get(pk=vendor.pk).status == S.SUBMITTED
     assert vendor.decisions.count() == 1
 
 
 def test_unknown_decision_is_refused(world):
-    with pytest.raises(VendorError):
+    with pytest.raises(VendorError) as caught:
         services.vendor_decide(vendor=world.vendor, officer=world.officer, action="submitted")
+    assert caught.value.code == "unknown_action"
 
 
 def test_a_stale_vendor_object_cannot_be_decided_twice(world):
@@ -672,8 +714,9 @@ def test_a_stale_vendor_object_cannot_be_decided_twice(world):
     vendor = submitted(world)
     stale = Vendor.objects.get(pk=vendor.pk)
     services.vendor_approve(vendor=vendor, officer=world.officer)
-    with pytest.raises(VendorError):
+    with pytest.raises(VendorError) as caught:
         services.vendor_reject(vendor=stale, officer=world.city_officer, reason="晚了")
+    assert caught.value.code == "state"
     assert stale.status == S.APPROVED
     assert list(vendor.decisions.values_list("action", flat=True)) == ["submitted", "approved"]
 
@@ -681,10 +724,12 @@ def test_a_stale_vendor_object_cannot_be_decided_twice(world):
 def test_decision_rows_are_append_only(world):
     vendor = submitted(world)
     decision = vendor.decisions.get()
-    with pytest.raises(AppendOnlyError):
+    with pytest.raises(AppendOnlyError) as caught:
         decision.save()
-    with pytest.raises(AppendOnlyError):
+    assert caught.value.code == "append_only"
+    with pytest.raises(AppendOnlyError) as caught:
         decision.delete()
+    assert caught.value.code == "append_only"
 
 
 def test_officer_actions_follow_the_status(world):
@@ -714,6 +759,7 @@ def test_an_approved_vendors_instructor_with_documents_cannot_be_removed(world):
     with_status(world.vendor, S.APPROVED)
     with pytest.raises(VendorError) as error:
         services.instructor_delete(instructor=instructor, user=world.clerk)
+    assert error.value.code == "instructor_documented"
     assert "持证" in messages(error)
     assert Instructor.objects.filter(pk=instructor.pk).exists()
     assert instructor.documents.count() == 1

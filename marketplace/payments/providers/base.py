@@ -15,6 +15,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import DomainError
 from core.money import money
 
 DEFAULT_CURRENCY = "cny"
@@ -25,13 +26,15 @@ WEBHOOK_TOLERANCE_SECONDS = 300
 # --- Errors ----------------------------------------------------------------------------------
 
 
-class PaymentError(Exception):
-    """A payment operation failed; ``str(error)`` is a message fit to show (translatable)."""
+class PaymentError(DomainError):
+    """A payment operation failed; ``str(error)`` is a message fit to show (translatable),
+    ``code`` the reason (a ``core.errors.DomainError``: ``payment_error`` when none is given)."""
 
-    def __init__(self, message, *, code: str = ""):
-        super().__init__(message)
-        self.message = message
-        self.code = code
+    default_code = "payment_error"
+
+    def __init__(self, message, *, code: str | None = None):
+        super().__init__(message, code=code)
+        self.args = (message,)  # rebuilt from the message alone (pickling): ``code`` is keyword-only
 
     def __str__(self) -> str:
         return str(self.message)

@@ -143,11 +143,11 @@ class StripeProvider(PaymentProvider):
             if error.http_status == 404:
                 raise IntentNotFound(_("No such payment."), code="not_found") from error
             raise PaymentError(
-                _("The payment gateway refused the request."), code=error.code or "invalid"
+                _("The payment gateway refused the request."), code=error.code or "gateway_refused"
             ) from error
         except stripe.StripeError as error:
             raise PaymentError(
-                _("The payment gateway is unavailable; please try again."), code="gateway"
+                _("The payment gateway is unavailable; please try again."), code="gateway_unavailable"
             ) from error
 
     @staticmethod
