@@ -1,6 +1,6 @@
 """A crawler of the whole site, as every demo role, looking for another tenant's objects.
 
-The demo city is loaded once for the module, and ``crawler_seed`` adds what it lacks
+The demo city is restored for the module from the session's snapshot, and ``crawler_seed`` adds what it lacks
 (documents, payments, waivers, rest claims, runs, sessions, payouts) for two tenants of each
 kind. Every principal (each demo login; a second tenant of each role, taken from the demo's
 memberships or made here; a signed-in account without a role; anonymous) crawls
