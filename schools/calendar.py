@@ -55,8 +55,18 @@ def session_dates(days: Iterable[TeachingDay], weekday: int) -> Iterator[date]:
     return (day.date for day in days if day.weekday == weekday)
 
 
-def teaching_days_for(term, school) -> list[TeachingDay]:
-    """Teaching days of ``term`` at ``school``, from the city-wide and the school's calendar."""
+WEEKDAYS = (0, 1, 2, 3, 4)
+WEEKEND = (5, 6)
+
+
+def teaching_days_for(term, school, *, weekend_days: Iterable[int] = ()) -> list[TeachingDay]:
+    """Teaching days of ``term`` at ``school``, from the city-wide and the school's calendar.
+
+    Monday to Friday run unless they are days off; ``weekend_days`` (5 Saturday, 6 Sunday)
+    run too, for a school that serves on them. The caller knows the school's slot grid
+    (this floor does not) and passes the weekend days its timetable uses. A make-up working
+    day still follows the weekday it replaces, even on a served weekend day.
+    """
     rows = CalendarDay.objects.filter(Q(school__isnull=True) | Q(school=school), term=term)
     days_off = set()
     makeup = {}
@@ -65,4 +75,7 @@ def teaching_days_for(term, school) -> list[TeachingDay]:
             makeup[row.date] = row.follows_weekday
         else:
             days_off.add(row.date)
-    return teaching_days(term.start, term.end, days_off=days_off, makeup_days=makeup)
+    weekend = sorted(set(weekend_days) & set(WEEKEND))
+    return teaching_days(
+        term.start, term.end, days_off=days_off, makeup_days=makeup, school_days=(*WEEKDAYS, *weekend)
+    )

@@ -179,7 +179,7 @@ def _supervision_lines(*, child, term, start: date, district_id: int) -> list[Qu
     if not chosen or not class_days:
         return []
     school = child.school_class.school
-    all_days = teaching_days_for(term, school)
+    all_days = teaching_days_for(term, school, weekend_days=class_days)
     class_term_days = [d for d in all_days if d.weekday in class_days]
     left_on = study_left_on(child, term)
     charged = [d for d in class_term_days if d.date >= start and (left_on is None or d.date < left_on)]

@@ -272,7 +272,7 @@ def planned_sessions(*, run: TimetableRun, since: date) -> list[tuple]:
             d.instructor.pk if d.instructor else None,
             d.room.pk,
         )
-        for day in teaching_days_for(run.term, run.school)
+        for day in teaching_days_for(run.term, run.school, weekend_days=set(by_weekday))
         if day.date >= since
         for d in by_weekday.get(day.weekday, ())
     ]
@@ -349,7 +349,7 @@ def publish(*, run: TimetableRun, today: date | None = None) -> Published:
                     instructor=decision.instructor,
                     room=decision.room,
                 )
-                for day in teaching_days_for(term, school)
+                for day in teaching_days_for(term, school, weekend_days=set(by_weekday))
                 if day.date >= today
                 for decision in by_weekday.get(day.weekday, ())
             ]

@@ -163,3 +163,22 @@ def test_monday_sessions_from_the_database(term):
     f.CalendarDayFactory(term=term, school=school, date=D(2026, 11, 16), kind=CalendarDay.Kind.CLOSURE)
     assert len(list(session_dates(teaching_days_for(term, school), MON))) == 19
     assert len(list(session_dates(teaching_days_for(term, other), MON))) == 20
+
+
+def test_a_served_weekend_day_runs_and_a_makeup_day_still_follows_its_weekday():
+    # 2026-09-05 and 09-12 are Saturdays, 09-13 a Sunday; 09-12 is a make-up day for Friday.
+    days = teaching_days(
+        D(2026, 9, 5), D(2026, 9, 13), makeup_days={D(2026, 9, 12): 4}, school_days=(0, 1, 2, 3, 4, 5)
+    )
+    assert TeachingDay(D(2026, 9, 5), 5) in days
+    assert TeachingDay(D(2026, 9, 12), 4, makeup=True) in days
+    assert D(2026, 9, 13) not in [d.date for d in days]
+
+
+def test_teaching_days_for_adds_only_the_weekend_days_asked_for(db):
+    term = f.TermFactory(start=D(2026, 9, 7), end=D(2026, 9, 20))
+    school = f.SchoolFactory()
+    plain = [d.date for d in teaching_days_for(term, school)]
+    served = [d.date for d in teaching_days_for(term, school, weekend_days={5, 2})]
+    assert D(2026, 9, 12) not in plain
+    assert set(served) - set(plain) == {D(2026, 9, 12), D(2026, 9, 19)}

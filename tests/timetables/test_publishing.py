@@ -7,6 +7,8 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
+from scheduling.slots.models import Slot
+from scheduling.slots.selectors import slot_codes
 from scheduling.timetables import publishing
 from scheduling.timetables.assembly import activity_key, class_key, instructor_key, staff_key
 from scheduling.timetables.models import DatedSession, TimetableRun
@@ -429,3 +431,23 @@ def test_sessions_for_class_lists_its_supervisions_only(world):
     assert {s.school_class for s in mine} == {world.school_class}
     theirs = sessions_for_class(school_class=other_class, start=D(2026, 9, 14), end=D(2026, 9, 20))
     assert [(s.date, s.staff) for s in theirs] == [(D(2026, 9, 14), world.chen)]
+
+
+def test_a_weekend_slot_produces_saturday_sessions(world):
+    """A school that serves on Saturdays: its Saturday slot meets on every Saturday of the
+    term, except a make-up Saturday, which follows the weekday it replaces."""
+    saturday = f.SlotFactory(
+        school=world.school, weekday=5, start=T(9, 0), end=T(10, 0), kind=Slot.Kind.ENRICHMENT
+    )
+    saturday_key = slot_codes(school=world.school)[saturday.pk]
+    extra = {
+        "activity": activity_key(world.activity.pk),
+        "slot": saturday_key,
+        "room": "art",
+        "teacher": staff_key(world.wang.pk),
+    }
+    run_publish(run=done_run(world, solution(world, meetings=[extra])), today=BEFORE_TERM)
+    saturdays = DatedSession.objects.filter(slot__weekday=5)
+    assert [s.date for s in saturdays] == [D(2026, 9, 12)]
+    assert not DatedSession.objects.filter(date=MAKEUP, slot__weekday=5).exists()
+    assert DatedSession.objects.filter(date=MAKEUP, slot=world.slots["fri-1"]).exists()
