@@ -40,3 +40,13 @@ class DomainError(ValidationError):
         # error's (possibly empty) code when given an error: the refusal as a whole has one.
         if getattr(self, "code", None) is None:
             self.code = code or self.default_code
+
+    @classmethod
+    def about_fields(cls, errors: dict, fallback: str | None = None) -> "DomainError":
+        """A refusal about fields (``{field: message, error or list}``), each message with
+        its own code: the whole carries the first coded one's, else ``fallback``, else the
+        class's ``default_code`` (a model's own check may give none)."""
+        error = cls(errors)
+        codes = [item.code for items in error.error_dict.values() for item in items if item.code]
+        error.code = codes[0] if codes else (fallback or cls.default_code)
+        return error

@@ -248,7 +248,7 @@ def course_request_create(
                 code="slots_too_few_days",
             )
     if errors:
-        raise PurchaseError(errors, code=next(iter(errors.values())).code)
+        raise PurchaseError.about_fields(errors)
 
     refused, standard = _price_refused(school=school, term=term, price=course.price_per_session)
     if refused is not None:

@@ -45,11 +45,6 @@ class CourseError(DomainError):
     """A course change that cannot be carried out; the message says why (per field when it can)."""
 
 
-def _first_code(errors: dict[str, list[ValidationError]]) -> str | None:
-    """The code of the first field's first refusal: the code of a refusal about fields."""
-    return next((item.code for items in errors.values() for item in items if item.code), None)
-
-
 def _check_vendor_approved(vendor) -> None:
     if not vendor.is_approved:
         raise CourseError(
@@ -133,7 +128,7 @@ def _apply(course: Course, vendor, fields: dict, instructors: Iterable | None) -
         except ValidationError as error:
             errors.update(error.error_dict)
     if errors:
-        raise CourseError(errors, code=_first_code(errors) or "course_fields_invalid")
+        raise CourseError.about_fields(errors, "course_fields_invalid")
     return chosen
 
 
@@ -237,7 +232,7 @@ def course_document_add(*, course: Course, user, title: str, upload) -> CourseDo
     except ValidationError as error:
         errors["file"] = error.error_list
     if errors:
-        raise CourseError(errors, code=_first_code(errors) or "document_invalid")
+        raise CourseError.about_fields(errors, "document_invalid")
     document = CourseDocument.objects.create(
         course=course,
         title=title[:120],

@@ -59,7 +59,7 @@ def waiver_request(*, child, term, user, kind: str, percent: int | None = None, 
             _("Say why the family asks for a waiver."), code="waiver_reason_missing"
         )
     if errors:
-        raise WaiverError(errors, code=next(iter(errors.values())).code)
+        raise WaiverError.about_fields(errors)
     if Waiver.objects.filter(
         child=child, term=term, status__in=[Waiver.Status.REQUESTED, Waiver.Status.APPROVED]
     ).exists():

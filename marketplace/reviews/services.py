@@ -159,7 +159,7 @@ def _clean_scores(rubric: list[dict], scores: dict) -> dict[str, int]:
         )
     if errors:
         # The error as a whole carries the code of its first refusal.
-        raise ReviewError(errors, code=next(iter(errors.values())).code)
+        raise ReviewError.about_fields(errors)
     return cleaned
 
 
@@ -543,7 +543,7 @@ def committee_update(
         )
     if errors:
         # The error as a whole carries the code of its first refusal.
-        raise ReviewError(errors, code=next(iter(errors.values()))[0].code)
+        raise ReviewError.about_fields(errors)
 
     if committee.pk is None:
         # The settings page shows an unsaved committee until its first save stores it.

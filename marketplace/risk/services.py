@@ -201,7 +201,7 @@ def complaint_record(*, vendor: Vendor, officer, received_on, summary: str) -> C
         )
     if errors:
         # The error as a whole carries the code of its first refusal.
-        raise RiskError(errors, code=next(iter(errors.values())).code)
+        raise RiskError.about_fields(errors)
     complaint = Complaint.objects.create(
         vendor=vendor, received_on=received_on, summary=summary, recorded_by=officer
     )
@@ -266,8 +266,7 @@ def risk_policy_update(*, officer, **values) -> RiskPolicy:
     try:
         policy.full_clean()
     except ValidationError as error:
-        codes = [item.code for items in error.error_dict.values() for item in items if item.code]
-        raise RiskError(error.error_dict, code=codes[0] if codes else "policy_rejected") from error
+        raise RiskError.about_fields(error.error_dict, "policy_rejected") from error
     policy.save()
     risk_grade_all(trigger=Trigger.POLICY)
     return policy

@@ -100,13 +100,6 @@ class VendorError(DomainError):
         error.code = code
         return error
 
-    @classmethod
-    def fields_error(cls, errors: dict[str, list[ValidationError]], fallback: str) -> VendorError:
-        """A refusal about several fields, each refusal with its own code; the error carries
-        the first one's (``fallback`` when none has a code, as a model's own check may)."""
-        codes = [item.code for items in errors.values() for item in items if item.code]
-        return cls(errors, code=codes[0] if codes else fallback)
-
 
 # The profile fields the clerk fills in (registration and edits).
 PROFILE_FIELDS = (
@@ -243,7 +236,7 @@ def _check_profile(vendor: Vendor) -> None:
         for field, items in error.error_dict.items():
             errors.setdefault(field, []).extend(items)
     if errors:
-        raise VendorError.fields_error(errors, "profile_rejected")
+        raise VendorError.about_fields(errors, "profile_rejected")
 
 
 def _save_unique(vendor: Vendor, **kwargs) -> None:
@@ -387,7 +380,7 @@ def instructor_save(
     try:
         instructor.full_clean()
     except ValidationError as error:
-        raise VendorError.fields_error(error.error_dict, "instructor_rejected") from error
+        raise VendorError.about_fields(error.error_dict, "instructor_rejected") from error
     instructor.save()
     instructor.subjects.set(list(subjects))
     instructor.availability.all().delete()
@@ -472,7 +465,7 @@ def document_add(
     try:
         content_type = validate_document(file)
     except ValidationError as error:
-        raise VendorError.fields_error({"file": error.error_list}, "document_rejected") from error
+        raise VendorError.about_fields({"file": error.error_list}, "document_rejected") from error
     document = VendorDocument(
         vendor=locked,
         instructor=instructor,
@@ -490,7 +483,7 @@ def document_add(
         # The file's name is left to the storage, which shortens it to fit the column.
         document.full_clean(exclude=["file"])
     except ValidationError as error:
-        raise VendorError.fields_error(error.error_dict, "document_rejected") from error
+        raise VendorError.about_fields(error.error_dict, "document_rejected") from error
     try:
         with transaction.atomic():
             document.save()
@@ -701,7 +694,7 @@ def vendor_contact_change(*, vendor: Vendor, user, **changes) -> VendorAmendment
         for field, items in error.error_dict.items():
             errors.setdefault(field, []).extend(items)
     if errors:
-        raise VendorError.fields_error(errors, "contact_rejected")
+        raise VendorError.about_fields(errors, "contact_rejected")
     changed = {field: value for field, value in changes.items() if getattr(locked, field) != value}
     if not changed:
         raise VendorError(_("Nothing was changed."), code="no_change")

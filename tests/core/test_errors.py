@@ -126,3 +126,14 @@ def test_every_refusal_of_these_apps_passes_a_code():
                 if name in names and not any(k.arg == "code" for k in node.keywords):
                     missing.append(f"{path.relative_to(root)}:{node.lineno} {name}")
     assert missing == []
+
+
+def test_a_refusal_about_fields_carries_the_first_coded_fields_code():
+    error = DomainError.about_fields(
+        {"name": ValidationError("x"), "price": [ValidationError("y", code="price_above_cap")]},
+        "fields_invalid",
+    )
+    assert error.code == "price_above_cap"
+    assert set(error.message_dict) == {"name", "price"}
+    assert DomainError.about_fields({"name": "x"}, "fields_invalid").code == "fields_invalid"
+    assert DomainError.about_fields({"name": "x"}).code == DomainError.default_code
