@@ -68,6 +68,9 @@ INSTALLED_APPS = [
     "scheduling.attendance",
     "scheduling.rest",
     "scheduling.duty_reports",
+    "scheduling.imports",
+    "scheduling.rollover",
+    "scheduling.school_reports",
     "marketplace.vendors",
     "marketplace.courses",
     "marketplace.households",
@@ -114,6 +117,9 @@ INSTALLED_APPS = [
     "django_tasks_db",
     # Filtering
     "django_filters",
+    # Audit trail of sensitive changes, and spreadsheet imports
+    "auditlog",
+    "import_export",
 ]
 if USING_POSTGRES:
     INSTALLED_APPS.append("django.contrib.postgres")
@@ -129,6 +135,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Records who made each audited change (django-auditlog).
+    "auditlog.middleware.AuditlogMiddleware",
     "people.accounts.signin.OneDoorMiddleware",
     "people.roles.middleware.BureauMfaRequiredMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
